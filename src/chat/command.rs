@@ -1,0 +1,153 @@
+//! Turning typed text and button data into service requests (shared by both adapters).
+//!
+//! Callback data (at most 64 bytes, ids not positions):
+//! `a:<session>:<question>:<option>` choose, `t:...` toggle, `s:<session>:<question>` submit,
+//! `f:<entry>` show a knowledge entry, `q:<n>` quiz on topic n, `ic:<token>` / `ix:<token>`
+//! confirm or cancel an import, `m:<cmd>` a menu shortcut.
+
+use crate::engine::{Event, Lang};
+use crate::service::Request;
+
+/// Telegram's limit on callback data.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// Parses a line the user typed. `bot_name` strips `/cmd@botname` in groups.
+pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
+    let trimmed = text.trim();
+    let Some(rest) = trimmed.strip_prefix('/') else {
+        return match alias(trimmed) {
+            Some(request) => request,
+            None => Request::Event(Event::Text(trimmed.to_string())),
+        };
+    };
+    let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let args = args.trim();
+    let command = match head.split_once('@') {
+        Some((command, target)) => {
+            if bot_name.is_some_and(|name| !name.eq_ignore_ascii_case(target)) {
+                return Request::UnknownCommand(head.to_string());
+            }
+            command
+        }
+        None => head,
+    };
+    let arg = || (!args.is_empty()).then(|| args.to_string());
+    match command.to_ascii_lowercase().as_str() {
+        "start" => Request::Event(Event::Start),
+        "help" => Request::Event(Event::Help),
+        "quiz" => quiz_request(args),
+        "stats" => Request::Event(Event::Stats),
+        "stop" => Request::Event(Event::Stop),
+        "skip" => Request::Event(Event::Skip),
+        "daily" => Request::Event(Event::Daily),
+        "challenge" => Request::Event(Event::Challenge),
+        "review" => Request::Event(Event::Review),
+        "top" => Request::Top,
+        "topics" => Request::Topics,
+        "name" => Request::Event(Event::SetName(args.to_string())),
+        "lang" => match Lang::parse(args) {
+            Some(lang) => Request::Event(Event::SetLang(lang)),
+            None => Request::UnknownCommand(format!("lang {args}")),
+        },
+        "ask" => match arg() {
+            Some(text) => Request::Ask(text),
+            None => Request::Event(Event::Help),
+        },
+        "faq" => match arg() {
+            Some(id) => Request::ShowFaq(id),
+            None => Request::Event(Event::Help),
+        },
+        _ => Request::UnknownCommand(head.to_string()),
+    }
+}
+
+/// `/quiz`, `/quiz 标准化法`, `/quiz 标准化法 5`, `/quiz 3` (topic 3 of /topics).
+fn quiz_request(args: &str) -> Request {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let (topic, length) = match words.as_slice() {
+        [] => (None, None),
+        [.., last] if words.len() > 1 && last.parse::<usize>().is_ok() => {
+            (Some(words[..words.len() - 1].join(" ")), last.parse().ok())
+        }
+        _ => (Some(words.join(" ")), None),
+    };
+    Request::Event(Event::Quiz { topic, length })
+}
+
+/// Plain-text shortcuts a phone user may type instead of a command.
+fn alias(text: &str) -> Option<Request> {
+    let request = match text {
+        "开始答题" | "答题" | "练习" | "开始练习" => Request::Event(Event::Quiz { topic: None, length: None }),
+        "每日一题" => Request::Event(Event::Daily),
+        "挑战答题" | "挑战" => Request::Event(Event::Challenge),
+        "错题本" | "复习" | "错题复习" => Request::Event(Event::Review),
+        "排行榜" => Request::Top,
+        "我的成绩" | "统计" | "成绩" => Request::Event(Event::Stats),
+        "帮助" | "菜单" => Request::Event(Event::Help),
+        "结束" | "结束答题" | "退出答题" => Request::Event(Event::Stop),
+        "跳过" => Request::Event(Event::Skip),
+        _ => return None,
+    };
+    Some(request)
+}
+
+/// Parses button data. Anything we would not have produced is [`Request::Forged`].
+pub fn parse_callback(data: &str) -> Request {
+    if data.len() > MAX_CALLBACK_BYTES {
+        return Request::Forged;
+    }
+    let parts: Vec<&str> = data.split(':').collect();
+    let num = |s: &str| s.parse::<u32>().ok();
+    let parsed = match parts.as_slice() {
+        ["a", session, question, option] => num(session).zip(num(option)).map(|(session, option)| {
+            Request::Event(Event::Choose { session, question: question.to_string(), option: option as usize })
+        }),
+        ["t", session, question, option] => num(session).zip(num(option)).map(|(session, option)| {
+            Request::Event(Event::Toggle { session, question: question.to_string(), option: option as usize })
+        }),
+        ["s", session, question] => num(session).map(|session| Request::Event(Event::Submit { session, question: question.to_string() })),
+        ["f", id] => Some(Request::ShowFaq(id.to_string())),
+        ["q", n] => num(n).map(|n| Request::Event(Event::Quiz { topic: Some(n.to_string()), length: None })),
+        ["ic", token] => num(token).map(Request::ConfirmImport),
+        ["ix", token] => num(token).map(Request::CancelImport),
+        ["m", menu] => match *menu {
+            "quiz" => Some(Request::Event(Event::Quiz { topic: None, length: None })),
+            "daily" => Some(Request::Event(Event::Daily)),
+            "challenge" => Some(Request::Event(Event::Challenge)),
+            "review" => Some(Request::Event(Event::Review)),
+            "stats" => Some(Request::Event(Event::Stats)),
+            "top" => Some(Request::Top),
+            "topics" => Some(Request::Topics),
+            _ => None,
+        },
+        _ => None,
+    };
+    parsed.unwrap_or(Request::Forged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiz_arguments() {
+        assert_eq!(parse_text("/quiz", None), Request::Event(Event::Quiz { topic: None, length: None }));
+        assert_eq!(
+            parse_text("/quiz 标准化法 5", None),
+            Request::Event(Event::Quiz { topic: Some("标准化法".into()), length: Some(5) })
+        );
+        assert_eq!(parse_text("/quiz@stdquiz_bot", Some("stdquiz_bot")), Request::Event(Event::Quiz { topic: None, length: None }));
+        assert_eq!(parse_text("/quiz@other_bot", Some("stdquiz_bot")), Request::UnknownCommand("quiz@other_bot".into()));
+    }
+
+    #[test]
+    fn forged_callbacks_are_recognised() {
+        assert_eq!(parse_callback("a:1:law-001:x"), Request::Forged);
+        assert_eq!(parse_callback("zzz"), Request::Forged);
+        assert_eq!(parse_callback(&"a:1:".repeat(30)), Request::Forged);
+        assert_eq!(
+            parse_callback("a:7:law-001:2"),
+            Request::Event(Event::Choose { session: 7, question: "law-001".into(), option: 2 })
+        );
+    }
+}

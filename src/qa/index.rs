@@ -1,0 +1,167 @@
+//! Tokenising and a small in-memory BM25 index.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// Words so common in questions that they carry no meaning for retrieval.
+const STOP: &[&str] = &[
+    "的", "了", "吗", "呢", "吧", "啊", "是", "有", "在", "和", "与", "及", "或", "哪", "么", "什", "怎", "请", "问",
+    "什么", "怎么", "怎样", "如何", "请问", "哪些", "哪个", "是否", "是不", "不是", "多少", "一下", "可以", "我们", "公司",
+    "企业的", "这个", "那个", "为什", "为何", "需要", "吗?", "要求吗",
+    "the", "a", "an", "is", "are", "of", "in", "on", "to", "what", "which", "who", "how", "does", "do", "for", "and", "or", "i", "my", "we", "our", "it", "be", "can", "when", "where", "why", "with", "by", "about", "should", "there",
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+fn fold(text: &str) -> String {
+    text.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// Character unigrams and bigrams for CJK runs, whole words for Latin/digit runs
+/// (`gb/t` and `1.1` stay one word), minus stop words.
+pub fn tokens(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    let mut out = Vec::new();
+    let mut cjk_run: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_cjk = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        for (i, c) in run.iter().enumerate() {
+            out.push(c.to_string());
+            if let Some(next) = run.get(i + 1) {
+                out.push(format!("{c}{next}"));
+            }
+        }
+        run.clear();
+    };
+    let flush_word = |word: &mut String, out: &mut Vec<String>| {
+        let trimmed = word.trim_matches(|c| c == '.' || c == '/');
+        if !trimmed.is_empty() {
+            out.push(trimmed.to_string());
+            if trimmed.contains('/') || trimmed.contains('.') {
+                for part in trimmed.split(['/', '.']).filter(|p| !p.is_empty()) {
+                    out.push(part.to_string());
+                }
+            }
+        }
+        word.clear();
+    };
+    for c in folded.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut out);
+            cjk_run.push(c);
+        } else if c.is_alphanumeric() || ((c == '/' || c == '.') && !word.is_empty()) {
+            flush_cjk(&mut cjk_run, &mut out);
+            word.push(c);
+        } else {
+            flush_cjk(&mut cjk_run, &mut out);
+            flush_word(&mut word, &mut out);
+        }
+    }
+    flush_cjk(&mut cjk_run, &mut out);
+    flush_word(&mut word, &mut out);
+    out.retain(|t| !STOP.contains(&t.as_str()));
+    out
+}
+
+/// Plain character bigrams of the folded text (the baseline's tokeniser).
+pub fn bigrams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = fold(text).chars().filter(|c| !c.is_whitespace()).collect();
+    chars.windows(2).map(|w| w.iter().collect()).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Bm25 {
+    postings: HashMap<String, Vec<(u32, u32)>>,
+    doc_len: Vec<f64>,
+    avg_len: f64,
+}
+
+impl Bm25 {
+    pub fn new(docs: Vec<Vec<String>>) -> Bm25 {
+        let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        let mut doc_len = Vec::with_capacity(docs.len());
+        for (doc, toks) in docs.iter().enumerate() {
+            doc_len.push(toks.len() as f64);
+            let mut counts: HashMap<&str, u32> = HashMap::new();
+            for t in toks {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+            for (t, n) in counts {
+                postings.entry(t.to_string()).or_default().push((doc as u32, n));
+            }
+        }
+        let avg_len = if doc_len.is_empty() { 1.0 } else { doc_len.iter().sum::<f64>() / doc_len.len() as f64 };
+        Bm25 { postings, doc_len, avg_len: avg_len.max(1.0) }
+    }
+
+    fn idf(&self, token: &str) -> f64 {
+        let n = self.doc_len.len() as f64;
+        let df = self.postings.get(token).map_or(0.0, |p| p.len() as f64);
+        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    }
+
+    pub fn scores(&self, query: &[String]) -> Vec<f64> {
+        let mut scores = vec![0.0; self.doc_len.len()];
+        for token in dedup(query) {
+            let Some(list) = self.postings.get(token) else { continue };
+            let idf = self.idf(token);
+            for &(doc, tf) in list {
+                let tf = f64::from(tf);
+                let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
+                scores[doc as usize] += idf * tf * (K1 + 1.0) / (tf + norm);
+            }
+        }
+        scores
+    }
+
+    /// Share of the query's idf weight (unknown tokens weigh the most) found in `doc`.
+    pub fn coverage(&self, query: &[String], doc: usize) -> f64 {
+        let mut total = 0.0;
+        let mut found = 0.0;
+        let max_idf = ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln();
+        for token in dedup(query) {
+            let weight = match self.postings.get(token) {
+                Some(list) => {
+                    let w = self.idf(token);
+                    if list.iter().any(|&(d, _)| d as usize == doc) {
+                        found += w;
+                    }
+                    w
+                }
+                None => max_idf,
+            };
+            total += weight;
+        }
+        if total == 0.0 { 0.0 } else { found / total }
+    }
+}
+
+fn dedup(query: &[String]) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::with_capacity(query.len());
+    for t in query {
+        if !seen.contains(&t.as_str()) {
+            seen.push(t);
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_gets_unigrams_and_bigrams_latin_gets_words() {
+        let t = tokens("GB/T的T");
+        assert!(t.contains(&"gb/t".to_string()));
+        assert!(t.contains(&"t".to_string()));
+        let t = tokens("标准化");
+        assert_eq!(t, vec!["标", "标准", "准", "准化", "化"]);
+    }
+}

@@ -1,0 +1,267 @@
+//! 智慧问答: the knowledge base and retrieval over it.
+//!
+//! Ranking: BM25 over character unigrams and bigrams (Chinese has no spaces) and
+//! words (Latin script), on two fields: the question side (canonical question,
+//! alternates, keywords) and the answer, after width/case folding and a small
+//! synonym table. A match is accepted only when it covers enough of the query's
+//! weight; otherwise the bot abstains and records the question for admins.
+
+mod index;
+mod synonyms;
+
+use std::collections::HashSet;
+
+use crate::bank::{FaqRecord, Problem};
+use crate::text::clean_cell;
+use index::{tokens, Bm25};
+
+pub const MAX_ANSWER_CHARS: usize = 600;
+/// How many matches `ask` returns at most.
+pub const MAX_MATCHES: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: String,
+    pub topic: String,
+    pub question: String,
+    pub alternates: Vec<String>,
+    pub answer: String,
+    pub keywords: Vec<String>,
+    pub source: String,
+    pub question_en: Option<String>,
+    pub answer_en: Option<String>,
+}
+
+impl Entry {
+    pub fn question_in(&self, english: bool) -> &str {
+        match (&self.question_en, english) {
+            (Some(en), true) => en,
+            _ => &self.question,
+        }
+    }
+
+    pub fn answer_in(&self, english: bool) -> &str {
+        match (&self.answer_en, english) {
+            (Some(en), true) => en,
+            _ => &self.answer,
+        }
+    }
+
+    pub fn to_record(&self) -> FaqRecord {
+        FaqRecord {
+            id: Some(self.id.clone()),
+            topic: Some(self.topic.clone()),
+            question: self.question.clone(),
+            alternates: self.alternates.clone(),
+            answer: self.answer.clone(),
+            keywords: self.keywords.clone(),
+            source: self.source.clone(),
+            question_en: self.question_en.clone(),
+            answer_en: self.answer_en.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Match {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    pub source: String,
+    pub score: f64,
+}
+
+/// Tuning of the ranker; the defaults are what the dev-set benchmark measures.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub answer_weight: f64,
+    /// Minimum share of the query's token weight the best entry must cover.
+    pub min_coverage: f64,
+    pub min_score: f64,
+    /// Related entries must score at least this share of the best.
+    pub related_ratio: f64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { answer_weight: 0.3, min_coverage: 0.5, min_score: 4.0, related_ratio: 0.35 }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeBase {
+    entries: Vec<Entry>,
+    questions: Bm25,
+    answers: Bm25,
+    pub tuning: Tuning,
+}
+
+impl KnowledgeBase {
+    /// Builds the base from batches of records; later entries with the same id replace earlier ones.
+    pub fn build(batches: &[(String, Vec<FaqRecord>)]) -> (KnowledgeBase, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        for (file, records) in batches {
+            let mut seen = HashSet::new();
+            for (index, record) in records.iter().enumerate() {
+                match validate_entry(record) {
+                    Ok(entry) => {
+                        if !seen.insert(entry.id.clone()) {
+                            problems.push(Problem { file: file.clone(), line: None, question: Some(entry.id.clone()), message: format!("duplicate id `{}`", entry.id) });
+                            continue;
+                        }
+                        match entries.iter_mut().find(|e| e.id == entry.id) {
+                            Some(slot) => *slot = entry,
+                            None => entries.push(entry),
+                        }
+                    }
+                    Err(messages) => {
+                        for message in messages {
+                            problems.push(Problem {
+                                file: file.clone(),
+                                line: None,
+                                question: Some(record.id.clone().unwrap_or_else(|| format!("#{}", index + 1))),
+                                message,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        (KnowledgeBase::from_entries(entries), problems)
+    }
+
+    pub fn from_entries(entries: Vec<Entry>) -> KnowledgeBase {
+        let questions = Bm25::new(entries.iter().map(question_side).collect());
+        let answers = Bm25::new(entries.iter().map(|e| tokens(&synonyms::expand(&format!("{} {}", e.answer, e.answer_en.as_deref().unwrap_or(""))))).collect());
+        KnowledgeBase { entries, questions, answers, tuning: Tuning::default() }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The best entries for a free-text question, best first; empty when it abstains.
+    pub fn ask(&self, query: &str) -> Vec<Match> {
+        let expanded = synonyms::expand(query);
+        let query_tokens = tokens(&expanded);
+        if query_tokens.is_empty() || self.entries.is_empty() {
+            return Vec::new();
+        }
+        let q_scores = self.questions.scores(&query_tokens);
+        let a_scores = self.answers.scores(&query_tokens);
+        let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
+            .map(|i| (i, q_scores[i] + self.tuning.answer_weight * a_scores[i]))
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let Some(&(best, best_score)) = ranked.first() else { return Vec::new() };
+        let coverage = self.questions.coverage(&query_tokens, best).max(self.answers.coverage(&query_tokens, best) * 0.8);
+        if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
+            return Vec::new();
+        }
+        ranked
+            .into_iter()
+            .take(MAX_MATCHES)
+            .filter(|(_, s)| *s >= best_score * self.tuning.related_ratio)
+            .map(|(i, score)| {
+                let e = &self.entries[i];
+                Match { id: e.id.clone(), question: e.question.clone(), answer: e.answer.clone(), source: e.source.clone(), score: (score * 1000.0).round() / 1000.0 }
+            })
+            .collect()
+    }
+}
+
+fn question_side(entry: &Entry) -> Vec<String> {
+    let mut text = entry.question.clone();
+    for alt in &entry.alternates {
+        text.push(' ');
+        text.push_str(alt);
+    }
+    for keyword in &entry.keywords {
+        text.push(' ');
+        text.push_str(keyword);
+    }
+    if let Some(en) = &entry.question_en {
+        text.push(' ');
+        text.push_str(en);
+    }
+    tokens(&synonyms::expand(&text))
+}
+
+fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
+    let mut errors = Vec::new();
+    let id = record.id.as_deref().map(clean_cell).unwrap_or_default();
+    if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        errors.push(format!("id `{id}` must be 1-40 letters, digits, '-', '_' or '.'"));
+    }
+    let question = clean_cell(&record.question);
+    if question.is_empty() {
+        errors.push("empty question (问题)".into());
+    }
+    let answer = clean_cell(&record.answer);
+    if answer.is_empty() {
+        errors.push("empty answer (答案)".into());
+    } else if answer.chars().count() > MAX_ANSWER_CHARS {
+        errors.push(format!("answer has {} characters; keep it under {MAX_ANSWER_CHARS}", answer.chars().count()));
+    }
+    let source = clean_cell(&record.source);
+    if source.is_empty() {
+        errors.push("missing source (出处)".into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let list = |v: &[String]| v.iter().map(|s| clean_cell(s)).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    Ok(Entry {
+        id,
+        topic: record.topic.as_deref().map(clean_cell).unwrap_or_default(),
+        question,
+        alternates: list(&record.alternates),
+        answer,
+        keywords: list(&record.keywords),
+        source,
+        question_en: record.question_en.as_deref().map(clean_cell).filter(|s| !s.is_empty()),
+        answer_en: record.answer_en.as_deref().map(clean_cell).filter(|s| !s.is_empty()),
+    })
+}
+
+/// The plain baseline of the benchmark: character-bigram BM25 over all text, no
+/// synonyms, no field weights, abstaining below a fixed score.
+pub struct Baseline {
+    index: Bm25,
+    ids: Vec<String>,
+    pub min_score: f64,
+}
+
+impl Baseline {
+    pub fn new(entries: &[Entry]) -> Baseline {
+        let docs = entries
+            .iter()
+            .map(|e| index::bigrams(&format!("{} {} {}", e.question, e.alternates.join(" "), e.answer)))
+            .collect();
+        Baseline { index: Bm25::new(docs), ids: entries.iter().map(|e| e.id.clone()).collect(), min_score: 8.0 }
+    }
+
+    pub fn ask(&self, query: &str) -> Vec<String> {
+        let scores = self.index.scores(&index::bigrams(query));
+        let mut ranked: Vec<(usize, f64)> = scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if ranked.first().is_none_or(|(_, s)| *s < self.min_score) {
+            return Vec::new();
+        }
+        ranked.into_iter().take(MAX_MATCHES).map(|(i, _)| self.ids[i].clone()).collect()
+    }
+}

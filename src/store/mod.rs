@@ -1,0 +1,265 @@
+//! The sled store: the only module that touches sled.
+//!
+//! Trees and keys (schema version 1; every value is one version byte then JSON):
+//! - `users`: user id (i64, big-endian with the sign bit flipped) -> [`UserRecord`]
+//! - `answers`: sled-generated sequence number (u64 BE) -> [`AnswerLog`], append-only
+//! - `sets`: set id -> [`StoredSet`] (imported quiz sets, latest version)
+//! - `faq`: batch id -> [`StoredFaq`] (imported knowledge-base entries)
+//! - `unanswered`: normalised question text -> [`Unanswered`]
+//! - `pending`: admin user id -> [`PendingImport`] awaiting Confirm / Cancel
+//! - `meta`: `schema` -> version
+//!
+//! Every write that acknowledges a user action is flushed before it returns.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+use crate::bank::{FaqRecord, SetFile};
+use crate::engine::{AnswerLog, UserRecord};
+
+const SCHEMA_VERSION: u8 = 1;
+/// sled's page cache; its 1 GiB default is far more than this bot needs.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data directory {0} is in use by another stdquiz process; stop it or pass another --data DIR")]
+    Locked(PathBuf),
+    #[error("cannot open the data directory {path}: {source}")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("the data directory was written by a newer stdquiz (schema {found}, this build reads {SCHEMA_VERSION}); upgrade stdquiz")]
+    NewerSchema { found: u8 },
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt record in {tree}: {reason}")]
+    Corrupt { tree: &'static str, reason: String },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An imported quiz set as stored: the latest version, plus ids it retired.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredSet {
+    pub file: SetFile,
+    pub version: u32,
+    pub imported_at: i64,
+    pub imported_by: String,
+    /// Ids of earlier versions that are no longer served (kept for history).
+    pub retired: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredFaq {
+    pub name: String,
+    pub entries: Vec<FaqRecord>,
+    pub version: u32,
+    pub imported_at: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Unanswered {
+    pub text: String,
+    pub count: u32,
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
+/// A validated upload waiting for the admin's Confirm.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PendingImport {
+    pub token: u32,
+    pub file_name: String,
+    pub sets: Vec<SetFile>,
+    pub faq: Vec<(String, Vec<FaqRecord>)>,
+    pub created_at: i64,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    users: sled::Tree,
+    answers: sled::Tree,
+    sets: sled::Tree,
+    faq: sled::Tree,
+    unanswered: sled::Tree,
+    pending: sled::Tree,
+    path: PathBuf,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|source| open_error(dir, source))?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("schema")? {
+            Some(v) if v.first().copied().unwrap_or(0) > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema { found: v[0] });
+            }
+            Some(_) => {}
+            None => {
+                meta.insert("schema", &[SCHEMA_VERSION])?;
+                db.flush()?;
+            }
+        }
+        Ok(Store {
+            users: db.open_tree("users")?,
+            answers: db.open_tree("answers")?,
+            sets: db.open_tree("sets")?,
+            faq: db.open_tree("faq")?,
+            unanswered: db.open_tree("unanswered")?,
+            pending: db.open_tree("pending")?,
+            db,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn load_user(&self, id: i64) -> Result<Option<UserRecord>> {
+        self.users.get(user_key(id))?.map(|v| decode("users", &v)).transpose()
+    }
+
+    /// Saves a user record and appends its answers in one transaction, then flushes,
+    /// so an answer is durable before its feedback is shown.
+    pub fn commit(&self, user: &UserRecord, answers: &[AnswerLog]) -> Result<()> {
+        let value = encode(user);
+        let logged: Vec<Vec<u8>> = answers.iter().map(encode).collect();
+        let result: std::result::Result<(), TransactionError<()>> = (&self.users, &self.answers).transaction(|(users, log)| {
+            users.insert(&user_key(user.id), value.as_slice())?;
+            for entry in &logged {
+                let seq = log.generate_id()?;
+                log.insert(&seq.to_be_bytes(), entry.as_slice())?;
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Every user record, in id order.
+    pub fn users(&self) -> Result<Vec<UserRecord>> {
+        self.users.iter().values().map(|v| decode("users", &v?)).collect()
+    }
+
+    /// The append-only answer log, oldest first.
+    pub fn answers(&self) -> Result<Vec<AnswerLog>> {
+        self.answers.iter().values().map(|v| decode("answers", &v?)).collect()
+    }
+
+    pub fn imported_sets(&self) -> Result<Vec<StoredSet>> {
+        self.sets.iter().values().map(|v| decode("sets", &v?)).collect()
+    }
+
+    pub fn imported_faq(&self) -> Result<Vec<StoredFaq>> {
+        self.faq.iter().values().map(|v| decode("faq", &v?)).collect()
+    }
+
+    /// Writes every set and knowledge batch of one import in one transaction: all or nothing.
+    pub fn put_import(&self, sets: &[StoredSet], faq: &[StoredFaq]) -> Result<()> {
+        let sets_encoded: Vec<(String, Vec<u8>)> = sets.iter().map(|s| (s.file.set.id.clone(), encode(s))).collect();
+        let faq_encoded: Vec<(String, Vec<u8>)> = faq.iter().map(|f| (f.name.clone(), encode(f))).collect();
+        let result: std::result::Result<(), TransactionError<()>> = (&self.sets, &self.faq).transaction(|(set_tree, faq_tree)| {
+            for (key, value) in &sets_encoded {
+                set_tree.insert(key.as_bytes(), value.as_slice())?;
+            }
+            for (key, value) in &faq_encoded {
+                faq_tree.insert(key.as_bytes(), value.as_slice())?;
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn record_unanswered(&self, key: &str, text: &str, now: i64) -> Result<()> {
+        let mut entry: Unanswered = match self.unanswered.get(key.as_bytes())? {
+            Some(v) => decode("unanswered", &v)?,
+            None => Unanswered { text: text.to_string(), first_at: now, ..Default::default() },
+        };
+        entry.count += 1;
+        entry.last_at = now;
+        self.unanswered.insert(key.as_bytes(), encode(&entry))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn unanswered(&self) -> Result<Vec<Unanswered>> {
+        self.unanswered.iter().values().map(|v| decode("unanswered", &v?)).collect()
+    }
+
+    pub fn put_pending(&self, admin: i64, pending: &PendingImport) -> Result<()> {
+        self.pending.insert(user_key(admin), encode(pending))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Removes and returns the admin's pending import if its token matches.
+    pub fn take_pending(&self, admin: i64, token: u32) -> Result<Option<PendingImport>> {
+        let Some(value) = self.pending.get(user_key(admin))? else { return Ok(None) };
+        let pending: PendingImport = decode("pending", &value)?;
+        if pending.token != token {
+            return Ok(None);
+        }
+        // Compare-and-swap so a double tap on Confirm imports once.
+        match self.pending.compare_and_swap(user_key(admin), Some(value), None as Option<&[u8]>)? {
+            Ok(()) => {
+                self.db.flush()?;
+                Ok(Some(pending))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn open_error(dir: &Path, source: sled::Error) -> StoreError {
+    let text = source.to_string();
+    if text.contains("lock") || text.contains("WouldBlock") || text.contains("temporarily unavailable") {
+        return StoreError::Locked(dir.to_path_buf());
+    }
+    StoreError::Open { path: dir.to_path_buf(), source }
+}
+
+fn user_key(id: i64) -> [u8; 8] {
+    ((id as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = vec![SCHEMA_VERSION];
+    serde_json::to_writer(&mut out, value).expect("serialising plain data cannot fail");
+    out
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
+    match bytes.split_first() {
+        Some((&SCHEMA_VERSION, body)) => {
+            serde_json::from_slice(body).map_err(|e| StoreError::Corrupt { tree, reason: e.to_string() })
+        }
+        Some((version, _)) => Err(StoreError::Corrupt { tree, reason: format!("unknown record version {version}") }),
+        None => Err(StoreError::Corrupt { tree, reason: "empty record".into() }),
+    }
+}
