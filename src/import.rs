@@ -89,7 +89,9 @@ pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> 
             continue;
         };
         match formats::parse_bytes(name, format, bytes) {
-            Ok(parsed) => match parsed.content {
+            Ok(parsed) => {
+                problems.extend(parsed.problems.clone());
+                match parsed.content {
                 Content::Set(file) => {
                     let (_, more) = validate_set(&file.set, &file.questions, &parsed.places);
                     if more.is_empty() {
@@ -103,7 +105,8 @@ pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> 
                     problems.extend(more);
                     faq.push((stem, entries));
                 }
-            },
+                }
+            }
             Err(more) => problems.extend(more),
         }
     }

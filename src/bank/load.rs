@@ -201,11 +201,13 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
 }
 
 fn add_parsed(report: &mut LoadReport, owner: &mut HashMap<String, String>, name: &str, parsed: ParsedFile) {
+    let decode_clean = parsed.problems.is_empty();
+    report.problems.extend(parsed.problems);
     match parsed.content {
         Content::Faq(entries) => report.faq.push((name.to_string(), entries)),
         Content::Set(file) => {
             let (questions, problems) = validate_set(&file.set, &file.questions, &parsed.places);
-            let mut clean = problems.is_empty();
+            let mut clean = decode_clean && problems.is_empty();
             report.problems.extend(problems);
             for (index, q) in questions.iter().enumerate() {
                 if let Some(other) = owner.insert(q.id.clone(), name.to_string()) {

@@ -22,6 +22,8 @@ pub enum Content {
 pub struct ParsedFile {
     pub content: Content,
     pub places: Places,
+    /// Problems found while decoding records that were still read (e.g. an unknown field).
+    pub problems: Vec<Problem>,
 }
 
 /// Where each record (and, when known, each of its fields) sits in the input.

@@ -45,50 +45,58 @@ pub fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         }
         places.records.push(place);
     }
-    let mut decode_problems = |index: usize, table: &toml::Table, err: toml::de::Error| {
-        let message = err.message().trim().to_string();
-        let field = table.keys().find(|k| message.contains(&format!("`{k}`"))).cloned();
-        let line = field
-            .as_deref()
-            .and_then(|f| places.records[index].fields.get(f).copied())
-            .or(places.records[index].line);
-        let id = table.get("id").and_then(|v| v.as_str()).map(str::to_string);
-        problems.push(problem(line, id, message));
-    };
     let content = if raw.entry.is_empty() {
         let Some(set) = raw.set else {
             return Err(vec![problem(Some(1), None, "missing [set] table with id and title".into())]);
         };
-        let mut questions = Vec::new();
-        for (index, spanned) in raw.question.iter().enumerate() {
-            let table = spanned.get_ref();
-            match QuestionRecord::deserialize(toml::Value::Table(table.clone())) {
-                Ok(record) => questions.push(record),
-                Err(err) => {
-                    decode_problems(index, table, err);
-                    questions.push(QuestionRecord::default());
-                }
-            }
-        }
+        let (questions, kept) = decode_all::<QuestionRecord>(&raw.question, &places, name, &mut problems);
+        places.records = kept;
         Content::Set(SetFile { set, questions })
     } else {
-        let mut entries = Vec::new();
-        for (index, spanned) in raw.entry.iter().enumerate() {
-            let table = spanned.get_ref();
-            match FaqRecord::deserialize(toml::Value::Table(table.clone())) {
-                Ok(record) => entries.push(record),
+        let (entries, kept) = decode_all::<FaqRecord>(&raw.entry, &places, name, &mut problems);
+        places.records = kept;
+        Content::Faq(entries)
+    };
+    Ok(ParsedFile { content, places, problems })
+}
+
+/// Decodes each table, reporting and dropping unknown or mistyped fields so the rest of
+/// the record is still validated. Returns the records and their places, aligned.
+fn decode_all<T: serde::de::DeserializeOwned>(
+    tables: &[toml::Spanned<toml::Table>],
+    places: &Places,
+    name: &str,
+    problems: &mut Vec<Problem>,
+) -> (Vec<T>, Vec<RecordPlace>) {
+    let mut records = Vec::new();
+    let mut kept = Vec::new();
+    for (index, spanned) in tables.iter().enumerate() {
+        let mut table = spanned.get_ref().clone();
+        let place = &places.records[index];
+        let id = table.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        loop {
+            match T::deserialize(toml::Value::Table(table.clone())) {
+                Ok(record) => {
+                    records.push(record);
+                    kept.push(place.clone());
+                    break;
+                }
                 Err(err) => {
-                    decode_problems(index, table, err);
-                    entries.push(FaqRecord::default());
+                    let message = err.message().trim().to_string();
+                    let field = offending_field(&message, &table);
+                    let line = field.as_deref().and_then(|f| place.fields.get(f).copied()).or(place.line);
+                    problems.push(Problem { file: name.to_string(), line, question: id.clone(), message });
+                    match field {
+                        Some(field) => {
+                            table.remove(&field);
+                        }
+                        None => break,
+                    }
                 }
             }
         }
-        Content::Faq(entries)
-    };
-    if !problems.is_empty() {
-        return Err(problems);
     }
-    Ok(ParsedFile { content, places })
+    (records, kept)
 }
 
 /// JSON with the same shape as the TOML: `{"set": {...}, "question": [...]}` or `{"entry": [...]}`.
@@ -112,7 +120,7 @@ pub fn parse_json(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
             return Err(vec![Problem { file: name.to_string(), line: None, question: None, message: "missing \"set\" object with id and title".into() }]);
         }
     };
-    Ok(ParsedFile { content, places: Places { file: name.to_string(), records: Vec::new() } })
+    Ok(ParsedFile { content, places: Places { file: name.to_string(), records: Vec::new() }, problems: Vec::new() })
 }
 
 /// Byte offset of `key = ...` at the start of a line within a table body.
@@ -128,4 +136,13 @@ fn key_offset(body: &str, key: &str) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// The field a decode error is about: `unknown field `x``, else the first key it names.
+fn offending_field(message: &str, table: &toml::Table) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        return rest.split('`').next().map(str::to_string).filter(|f| table.contains_key(f));
+    }
+    let named = message.split('`').nth(1)?;
+    table.contains_key(named).then(|| named.to_string())
 }
