@@ -34,6 +34,7 @@ pub enum Request {
 
 /// What comes back, to be rendered for the user's language.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // short-lived values, rendered at once
 pub enum Response {
     Engine(Reply),
     Answer { matches: Vec<Match> },

@@ -426,7 +426,7 @@ fn non_empty(value: Option<&str>) -> Option<String> {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(text).trim().to_string()
+    text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
 }
 
 /// A stable id for a record that has none: the set id plus a hash of the prompt,

@@ -330,7 +330,7 @@ fn question_text(question: &Question, view: &QuestionView, lang: Lang) -> String
         }
         text.push('\n');
     }
-    text.push_str(&match (question.kind, en) {
+    text.push_str(match (question.kind, en) {
         (Kind::Multi, false) => "\n（多选：点选后按“提交”，或输入字母如 AC）",
         (Kind::Multi, true) => "\n(Multiple choice: toggle, then Submit, or type letters like AC)",
         (Kind::Fill, false) => "\n（填空：直接输入答案；/skip 跳过）",
@@ -447,8 +447,8 @@ fn summary_text(summary: &Summary, content: &Content, lang: Lang) -> String {
     if summary.skipped > 0 {
         text.push_str(&if en { format!(", {} skipped", summary.skipped) } else { format!("，跳过 {} 题", summary.skipped) });
     }
-    if summary.answered > 0 {
-        text.push_str(&format!(" ({}%)", summary.correct * 100 / summary.answered));
+    if let Some(percent) = (summary.correct * 100).checked_div(summary.answered) {
+        text.push_str(&format!(" ({percent}%)"));
     }
     text.push_str(&format!("\n{}{}", tr(lang, "用时：", "Time: "), format_duration(summary.seconds, lang)));
     text.push_str(&format!("\n{}{}", tr(lang, "积分：+", "Points: +"), summary.points));
@@ -474,7 +474,7 @@ fn bar(correct: u32, answered: u32) -> String {
 
 fn stats_text(stats: &StatsView, content: &Content, lang: Lang) -> String {
     let en = lang.is_en();
-    let accuracy = if stats.answered > 0 { stats.correct * 100 / stats.answered } else { 0 };
+    let accuracy = (stats.correct * 100).checked_div(stats.answered).unwrap_or(0);
     let mut text = if en {
         format!(
             "📊 Your progress\nAnswered: {} · Correct: {} · Accuracy: {}%\nDaily streak: {} day(s) (best {})\nChallenge best: {}\nPoints: {} total, {} this week (cap {DAILY_POINT_CAP}/day)\nReview: {} due",

@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use super::quiz;
-use super::state::{Card, DayTally};
+use super::state::Card;
 use super::{Mode, Outcome, Reply, UserRecord};
 use crate::bank::{Bank, Question};
 
@@ -65,7 +65,7 @@ pub(super) fn record_answer(user: &mut UserRecord, question: &Question, mode: Mo
     } else {
         progress.wrong += 1;
     }
-    let day = user.days.entry(day_key(now)).or_insert_with(DayTally::default);
+    let day = user.days.entry(day_key(now)).or_default();
     day.answered += 1;
     day.correct += u32::from(correct);
     let points = if correct {
@@ -308,8 +308,11 @@ pub fn display_name(user: &UserRecord) -> String {
     }
 }
 
-/// Ranks `(user id, name, value, detail)` rows: higher is better, ties share a rank.
-fn board(mut rows: Vec<(i64, String, u32, Option<(u32, u32)>)>, me: i64, shown: usize) -> Board {
+/// One candidate row: user id, display name, value, optional (correct, answered).
+type Candidate = (i64, String, u32, Option<(u32, u32)>);
+
+/// Ranks candidate rows: higher is better, ties share a rank.
+fn board(mut rows: Vec<Candidate>, me: i64, shown: usize) -> Board {
     rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)).then(a.0.cmp(&b.0)));
     let mut ranked = Vec::with_capacity(rows.len());
     let mut rank = 0;
