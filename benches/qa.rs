@@ -57,6 +57,30 @@ fn main() {
     let dev: DevSet = toml::from_str(&std::fs::read_to_string(root.join("bench/qa-devset.toml")).expect("bench/qa-devset.toml")).expect("dev set parses");
     let baseline = Baseline::new(kb.entries());
 
+    if std::env::var_os("QA_GRID").is_some() {
+        let mut results = Vec::new();
+        let mut kb = kb.clone();
+        for answer_weight in [0.2, 0.4, 0.7, 1.0] {
+            for min_coverage in [0.2, 0.3, 0.4, 0.5, 0.6] {
+                for min_score in [0.0, 3.0, 6.0, 9.0, 12.0] {
+                    for unknown_weight in [0.0, 0.25, 0.5, 1.0] {
+                        kb.tuning = stdquiz::qa::Tuning { answer_weight, min_coverage, min_score, unknown_weight, ..kb.tuning };
+                        let mut s = Score::default();
+                        for q in &dev.query {
+                            s.add(&q.expect, &kb.ask(&q.text).into_iter().map(|m| m.id).collect::<Vec<_>>());
+                        }
+                        let (t1, t3, ab) = (Score::pct(s.top1, s.answerable), Score::pct(s.top3, s.answerable), Score::pct(s.abstained, s.offtopic));
+                        results.push((t1.min(ab) + (t1 + ab) / 100.0, format!("aw {answer_weight} cov {min_coverage} score {min_score} unk {unknown_weight}: top1 {t1:.1} top3 {t3:.1} abst {ab:.1}")));
+                    }
+                }
+            }
+        }
+        results.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, line) in results.iter().take(15) {
+            println!("{line}");
+        }
+        return;
+    }
     let (mut ours, mut base) = (Score::default(), Score::default());
     let mut misses = Vec::new();
     for q in &dev.query {

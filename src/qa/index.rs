@@ -42,7 +42,12 @@ pub fn tokens(text: &str) -> Vec<String> {
     let flush_word = |word: &mut String, out: &mut Vec<String>| {
         let trimmed = word.trim_matches(|c| c == '.' || c == '/');
         if !trimmed.is_empty() {
-            out.push(trimmed.to_string());
+            // Fold simple English plurals: standards -> standard.
+            let stem = match trimmed.strip_suffix('s') {
+                Some(stem) if stem.len() >= 3 && stem.chars().all(|c| c.is_ascii_alphabetic()) && !stem.ends_with('s') => stem,
+                _ => trimmed,
+            };
+            out.push(stem.to_string());
             if trimmed.contains('/') || trimmed.contains('.') {
                 for part in trimmed.split(['/', '.']).filter(|p| !p.is_empty()) {
                     out.push(part.to_string());
@@ -110,7 +115,7 @@ impl Bm25 {
         let mut scores = vec![0.0; self.doc_len.len()];
         for token in dedup(query) {
             let Some(list) = self.postings.get(token) else { continue };
-            let idf = self.idf(token);
+            let idf = self.idf(token) * token_weight(token);
             for &(doc, tf) in list {
                 let tf = f64::from(tf);
                 let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
@@ -121,26 +126,37 @@ impl Bm25 {
     }
 
     /// Share of the query's idf weight (unknown tokens weigh the most) found in `doc`.
-    pub fn coverage(&self, query: &[String], doc: usize) -> f64 {
+    pub fn coverage(&self, query: &[String], doc: usize, unknown_weight: f64) -> f64 {
         let mut total = 0.0;
         let mut found = 0.0;
         let max_idf = ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln();
         for token in dedup(query) {
             let weight = match self.postings.get(token) {
                 Some(list) => {
-                    let w = self.idf(token);
+                    let w = self.idf(token) * token_weight(token);
                     if list.iter().any(|&(d, _)| d as usize == doc) {
                         found += w;
                     }
                     w
                 }
-                None => max_idf,
+                None => max_idf * unknown_weight * token_weight(token),
             };
             total += weight;
         }
         if total == 0.0 { 0.0 } else { found / total }
     }
 }
+
+/// Single Chinese characters say less than words and bigrams.
+pub fn token_weight(token: &str) -> f64 {
+    let mut chars = token.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if is_cjk(c) => UNIGRAM_WEIGHT,
+        _ => 1.0,
+    }
+}
+
+const UNIGRAM_WEIGHT: f64 = 0.4;
 
 fn dedup(query: &[String]) -> Vec<&str> {
     let mut seen: Vec<&str> = Vec::with_capacity(query.len());

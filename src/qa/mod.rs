@@ -80,18 +80,23 @@ pub struct Tuning {
     pub min_score: f64,
     /// Related entries must score at least this share of the best.
     pub related_ratio: f64,
+    /// Weight of a query token no entry contains, as a share of the largest idf.
+    pub unknown_weight: f64,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { answer_weight: 0.3, min_coverage: 0.5, min_score: 4.0, related_ratio: 0.35 }
+        Tuning { answer_weight: 0.4, min_coverage: 0.3, min_score: 12.0, related_ratio: 0.35, unknown_weight: 0.25 }
     }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
+    /// One document per entry: all its phrasings (question, alternates, English question, keywords).
     questions: Bm25,
+    /// The entry each phrasing document belongs to.
+    owner: Vec<usize>,
     answers: Bm25,
     pub tuning: Tuning,
 }
@@ -132,9 +137,15 @@ impl KnowledgeBase {
     }
 
     pub fn from_entries(entries: Vec<Entry>) -> KnowledgeBase {
-        let questions = Bm25::new(entries.iter().map(question_side).collect());
+        let mut docs = Vec::new();
+        let mut owner = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            docs.push(tokens(&synonyms::expand(&phrasings(entry).join(" "))));
+            owner.push(i);
+        }
+        let questions = Bm25::new(docs);
         let answers = Bm25::new(entries.iter().map(|e| tokens(&synonyms::expand(&format!("{} {}", e.answer, e.answer_en.as_deref().unwrap_or(""))))).collect());
-        KnowledgeBase { entries, questions, answers, tuning: Tuning::default() }
+        KnowledgeBase { entries, questions, owner, answers, tuning: Tuning::default() }
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -160,15 +171,26 @@ impl KnowledgeBase {
         if query_tokens.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
-        let q_scores = self.questions.scores(&query_tokens);
+        let phrasing_scores = self.questions.scores(&query_tokens);
         let a_scores = self.answers.scores(&query_tokens);
+        // An entry scores as its best phrasing, plus a share of its answer's score.
+        let mut best_phrasing = vec![(0.0f64, usize::MAX); self.entries.len()];
+        for (doc, &score) in phrasing_scores.iter().enumerate() {
+            let slot = &mut best_phrasing[self.owner[doc]];
+            if score > slot.0 {
+                *slot = (score, doc);
+            }
+        }
         let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
-            .map(|i| (i, q_scores[i] + self.tuning.answer_weight * a_scores[i]))
+            .map(|i| (i, best_phrasing[i].0 + self.tuning.answer_weight * a_scores[i]))
             .filter(|(_, s)| *s > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let Some(&(best, best_score)) = ranked.first() else { return Vec::new() };
-        let coverage = self.questions.coverage(&query_tokens, best).max(self.answers.coverage(&query_tokens, best) * 0.8);
+        let unknown = self.tuning.unknown_weight;
+        let phrasing = best_phrasing[best].1;
+        let coverage = if phrasing == usize::MAX { 0.0 } else { self.questions.coverage(&query_tokens, phrasing, unknown) }
+            .max(self.answers.coverage(&query_tokens, best, unknown) * 0.8);
         if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
             return Vec::new();
         }
@@ -184,21 +206,15 @@ impl KnowledgeBase {
     }
 }
 
-fn question_side(entry: &Entry) -> Vec<String> {
-    let mut text = entry.question.clone();
-    for alt in &entry.alternates {
-        text.push(' ');
-        text.push_str(alt);
+/// Every way an entry is phrased: its question, alternates, English question and keywords.
+fn phrasings(entry: &Entry) -> Vec<String> {
+    let mut all = vec![entry.question.clone()];
+    all.extend(entry.alternates.iter().cloned());
+    all.extend(entry.question_en.iter().cloned());
+    if !entry.keywords.is_empty() {
+        all.push(entry.keywords.join(" "));
     }
-    for keyword in &entry.keywords {
-        text.push(' ');
-        text.push_str(keyword);
-    }
-    if let Some(en) = &entry.question_en {
-        text.push(' ');
-        text.push_str(en);
-    }
-    tokens(&synonyms::expand(&text))
+    all
 }
 
 fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
