@@ -85,6 +85,8 @@ pub struct Bm25 {
     postings: HashMap<String, Vec<(u32, u32)>>,
     doc_len: Vec<f64>,
     avg_len: f64,
+    /// Skip very common tokens when scoring (off for the plain baseline).
+    prune: bool,
 }
 
 impl Bm25 {
@@ -102,7 +104,12 @@ impl Bm25 {
             }
         }
         let avg_len = if doc_len.is_empty() { 1.0 } else { doc_len.iter().sum::<f64>() / doc_len.len() as f64 };
-        Bm25 { postings, doc_len, avg_len: avg_len.max(1.0) }
+        Bm25 { postings, doc_len, avg_len: avg_len.max(1.0), prune: true }
+    }
+
+    /// Plain BM25 that scores every token (the benchmark baseline).
+    pub fn plain(docs: Vec<Vec<String>>) -> Bm25 {
+        Bm25 { prune: false, ..Bm25::new(docs) }
     }
 
     fn idf(&self, token: &str) -> f64 {
@@ -113,8 +120,13 @@ impl Bm25 {
 
     pub fn scores(&self, query: &[String]) -> Vec<f64> {
         let mut scores = vec![0.0; self.doc_len.len()];
+        // Tokens in most documents barely change the ranking but cost the most to score.
+        let too_common = (self.doc_len.len() as f64 * MAX_DF_SHARE) as usize;
         for token in dedup(query) {
             let Some(list) = self.postings.get(token) else { continue };
+            if self.prune && list.len() > too_common.max(50) {
+                continue;
+            }
             let idf = self.idf(token) * token_weight(token);
             for &(doc, tf) in list {
                 let tf = f64::from(tf);
@@ -157,6 +169,8 @@ pub fn token_weight(token: &str) -> f64 {
 }
 
 const UNIGRAM_WEIGHT: f64 = 0.4;
+/// Tokens found in more than this share of documents are skipped when scoring.
+const MAX_DF_SHARE: f64 = 0.2;
 
 fn dedup(query: &[String]) -> Vec<&str> {
     let mut seen: Vec<&str> = Vec::with_capacity(query.len());

@@ -268,7 +268,7 @@ impl Baseline {
             .iter()
             .map(|e| index::bigrams(&format!("{} {} {}", e.question, e.alternates.join(" "), e.answer)))
             .collect();
-        Baseline { index: Bm25::new(docs), ids: entries.iter().map(|e| e.id.clone()).collect(), min_score: 8.0 }
+        Baseline { index: Bm25::plain(docs), ids: entries.iter().map(|e| e.id.clone()).collect(), min_score: 8.0 }
     }
 
     pub fn ask(&self, query: &str) -> Vec<String> {
