@@ -19,7 +19,7 @@ use rand::SeedableRng;
 use super::command::parse_text;
 use super::render::{render, Message};
 use crate::engine::Lang;
-use crate::service::{Request, Response, Service};
+use crate::service::{Request, Service};
 
 pub struct TerminalOptions {
     pub user: i64,
@@ -56,12 +56,19 @@ pub fn run(service: &Service, options: &TerminalOptions, input: impl BufRead, mu
             .and_then(|n| last_buttons.get(n.wrapping_sub(1)).map(|(_, data)| format!("\u{1}{data}")))
             .unwrap_or_else(|| trimmed.to_string());
         let messages = handle_line(service, options, &request_line, &mut rng);
-        last_buttons = messages
-            .iter()
-            .flat_map(|m| m.buttons.iter().flatten())
-            .filter(|b| !b.data.starts_with("a:") && !b.data.starts_with("t:") && !b.data.starts_with("s:"))
-            .map(|b| (b.label.clone(), b.data.clone()))
-            .collect();
+        // Numbers pick buttons only while no question waits for an answer (a fill-in
+        // answer may be a number).
+        let waiting = service.store().load_user(options.user).ok().flatten().is_some_and(|u| u.session.is_some());
+        last_buttons = if waiting {
+            Vec::new()
+        } else {
+            messages
+                .iter()
+                .flat_map(|m| m.buttons.iter().flatten())
+                .filter(|b| !is_answer_button(&b.data) && !b.data.starts_with("f:"))
+                .map(|b| (b.label.clone(), b.data.clone()))
+                .collect()
+        };
         print_messages(&mut output, &messages)?;
         output.flush()?;
     }
@@ -106,6 +113,10 @@ fn import_request(options: &TerminalOptions, path: &str) -> Result<Request, Stri
     Ok(Request::Upload { file_name: path.to_string(), bytes })
 }
 
+fn is_answer_button(data: &str) -> bool {
+    data.starts_with("a:") || data.starts_with("t:") || data.starts_with("s:")
+}
+
 /// Prints messages with their buttons as typed hints.
 pub fn print_messages(output: &mut impl Write, messages: &[Message]) -> std::io::Result<()> {
     let mut numbered = 0;
@@ -113,7 +124,11 @@ pub fn print_messages(output: &mut impl Write, messages: &[Message]) -> std::io:
         writeln!(output, "{}", message.text)?;
         let mut hints = Vec::new();
         for button in message.buttons.iter().flatten() {
-            if button.data.starts_with("a:") || button.data.starts_with("t:") || button.data.starts_with("s:") {
+            if is_answer_button(&button.data) {
+                continue;
+            }
+            if let Some(id) = button.data.strip_prefix("f:") {
+                hints.push(format!("  /faq {id}  {}", button.label));
                 continue;
             }
             numbered += 1;
@@ -125,10 +140,4 @@ pub fn print_messages(output: &mut impl Write, messages: &[Message]) -> std::io:
         writeln!(output)?;
     }
     Ok(())
-}
-
-/// Convenience for callers that print one response.
-pub fn render_all(service: &Service, responses: &[Response], lang: Lang) -> Vec<Message> {
-    let content = service.content();
-    responses.iter().flat_map(|r| render(r, &content, lang)).collect()
 }
