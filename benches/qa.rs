@@ -61,9 +61,9 @@ fn main() {
         let mut results = Vec::new();
         let mut kb = kb.clone();
         for answer_weight in [0.2, 0.4, 0.7, 1.0] {
-            for min_coverage in [0.2, 0.3, 0.4, 0.5, 0.6] {
-                for min_score in [0.0, 3.0, 6.0, 9.0, 12.0] {
-                    for unknown_weight in [0.0, 0.25, 0.5, 1.0] {
+            for min_coverage in [0.1, 0.2, 0.3, 0.4] {
+                for min_score in [9.0, 12.0, 15.0, 18.0, 22.0, 26.0] {
+                    for unknown_weight in [0.25, 0.5, 1.0, 1.5] {
                         kb.tuning = stdquiz::qa::Tuning { answer_weight, min_coverage, min_score, unknown_weight, ..kb.tuning };
                         let mut s = Score::default();
                         for q in &dev.query {

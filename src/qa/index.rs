@@ -12,7 +12,7 @@ const STOP: &[&str] = &[
     "的", "了", "吗", "呢", "吧", "啊", "啥", "咋", "嘛", "呀", "哦", "哈", "是啥", "干啥", "咋办", "一个", "想问", "问下", "请教", "是", "有", "在", "和", "与", "及", "或", "哪", "么", "什", "怎", "请", "问",
     "什么", "怎么", "怎样", "如何", "请问", "哪些", "哪个", "是否", "是不", "不是", "多少", "一下", "可以", "我们", "公司",
     "企业的", "这个", "那个", "为什", "为何", "需要", "吗?", "要求吗",
-    "the", "a", "an", "is", "are", "of", "in", "on", "to", "what", "which", "who", "how", "does", "do", "for", "and", "or", "i", "my", "we", "our", "it", "be", "can", "when", "where", "why", "with", "by", "about", "should", "there",
+    "the", "a", "an", "is", "are", "was", "were", "has", "have", "this", "that", "there", "any", "its", "of", "in", "on", "to", "what", "which", "who", "how", "does", "do", "for", "and", "or", "i", "my", "we", "our", "it", "be", "can", "when", "where", "why", "with", "by", "about", "should", "there",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -44,6 +44,7 @@ pub fn tokens(text: &str) -> Vec<String> {
         if !trimmed.is_empty() {
             // Fold simple English plurals: standards -> standard.
             let stem = match trimmed.strip_suffix('s') {
+                _ if STOP.contains(&trimmed) => trimmed,
                 Some(stem) if stem.len() >= 3 && stem.chars().all(|c| c.is_ascii_alphabetic()) && !stem.ends_with('s') => stem,
                 _ => trimmed,
             };

@@ -86,7 +86,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { answer_weight: 0.4, min_coverage: 0.3, min_score: 12.0, related_ratio: 0.35, unknown_weight: 0.25 }
+        Tuning { answer_weight: 0.7, min_coverage: 0.2, min_score: 15.0, related_ratio: 0.35, unknown_weight: 1.0 }
     }
 }
 

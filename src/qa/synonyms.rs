@@ -57,10 +57,19 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("changning", "长宁"),
 ];
 
-/// Appends the expansions of every abbreviation found in `text`.
+/// Appends the expansions of every abbreviation found in `text`, and the full year of
+/// a two-digit one (`22年` -> `2022年`).
 pub fn expand(text: &str) -> String {
     let folded: String = text.to_lowercase();
     let mut out = text.to_string();
+    let chars: Vec<char> = text.chars().collect();
+    for i in 0..chars.len().saturating_sub(2) {
+        let two_digits = chars[i].is_ascii_digit() && chars[i + 1].is_ascii_digit() && chars[i + 2] == '年';
+        let starts_number = i == 0 || !chars[i - 1].is_ascii_digit();
+        if two_digits && starts_number {
+            out.push_str(&format!(" 20{}{}年", chars[i], chars[i + 1]));
+        }
+    }
     for (short, long) in SYNONYMS {
         if folded.contains(short) {
             out.push(' ');
