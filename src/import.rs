@@ -99,6 +99,15 @@ pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> 
                     }
                     problems.extend(more);
                 }
+                Content::Sets(parts) => {
+                    for (file, places) in parts {
+                        let (_, more) = validate_set(&file.set, &file.questions, &places);
+                        if more.is_empty() {
+                            sets.push((name.clone(), file));
+                        }
+                        problems.extend(more);
+                    }
+                }
                 Content::Faq(entries) => {
                     let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("faq").to_string();
                     let (_, more) = KnowledgeBase::build(&[(name.clone(), entries.clone())]);

@@ -203,27 +203,32 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
 fn add_parsed(report: &mut LoadReport, owner: &mut HashMap<String, String>, name: &str, parsed: ParsedFile) {
     let decode_clean = parsed.problems.is_empty();
     report.problems.extend(parsed.problems);
-    match parsed.content {
-        Content::Faq(entries) => report.faq.push((name.to_string(), entries)),
-        Content::Set(file) => {
-            let (questions, problems) = validate_set(&file.set, &file.questions, &parsed.places);
-            let mut clean = decode_clean && problems.is_empty();
-            report.problems.extend(problems);
-            for (index, q) in questions.iter().enumerate() {
-                if let Some(other) = owner.insert(q.id.clone(), name.to_string()) {
-                    clean = false;
-                    report.problems.push(Problem {
-                        file: name.to_string(),
-                        line: super::record::Locate::line(&parsed.places, index, Some("id")),
-                        question: Some(q.id.clone()),
-                        message: format!("duplicate id `{}`: also used in {other}", q.id),
-                    });
-                }
+    let sets = match parsed.content {
+        Content::Faq(entries) => {
+            report.faq.push((name.to_string(), entries));
+            return;
+        }
+        Content::Set(file) => vec![(file, parsed.places)],
+        Content::Sets(sets) => sets,
+    };
+    for (file, places) in sets {
+        let (questions, problems) = validate_set(&file.set, &file.questions, &places);
+        let mut clean = decode_clean && problems.is_empty();
+        report.problems.extend(problems);
+        for (index, q) in questions.iter().enumerate() {
+            if let Some(other) = owner.insert(q.id.clone(), name.to_string()) {
+                clean = false;
+                report.problems.push(Problem {
+                    file: name.to_string(),
+                    line: super::record::Locate::line(&places, index, Some("id")),
+                    question: Some(q.id.clone()),
+                    message: format!("duplicate id `{}`: also used in {other}", q.id),
+                });
             }
-            if clean {
-                report.sets.push((set_info(&file, &questions, name), questions));
-                report.files.push(file);
-            }
+        }
+        if clean {
+            report.sets.push((set_info(&file, &questions, name), questions));
+            report.files.push(file);
         }
     }
 }
@@ -251,7 +256,7 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Probl
         };
         entries.sort();
         for entry in entries {
-            if entry.is_dir() || Format::from_path(&entry).is_some() {
+            if entry.is_dir() || Format::from_bank_path(&entry).is_some() {
                 collect_files(&entry, files, problems);
             }
         }

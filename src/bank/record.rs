@@ -362,10 +362,19 @@ fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut Fi
             let mut accepted: Vec<String> = r.accepted.iter().map(|a| clean_cell(a)).filter(|a| !a.is_empty()).collect();
             let mut patterns_src: Vec<String> = r.patterns.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
             if let Some(answer) = &answer {
-                for part in answer.split('|').map(str::trim).filter(|p| !p.is_empty()) {
-                    match part.strip_prefix("re:") {
-                        Some(pattern) => patterns_src.push(pattern.trim().to_string()),
-                        None => accepted.push(part.to_string()),
+                // Accepted answers are separated by `|`; a `re:` pattern runs to the next
+                // `|re:`, so it may use `|` itself: `10月14日|re:^(10|十)月(14|十四)日$`.
+                let mut in_pattern = false;
+                for part in answer.split('|') {
+                    let trimmed = part.trim();
+                    if let Some(pattern) = trimmed.strip_prefix("re:") {
+                        patterns_src.push(pattern.trim_start().to_string());
+                        in_pattern = true;
+                    } else if let Some(pattern) = patterns_src.last_mut().filter(|_| in_pattern) {
+                        pattern.push('|');
+                        pattern.push_str(part);
+                    } else if !trimmed.is_empty() {
+                        accepted.push(trimmed.to_string());
                     }
                 }
             }

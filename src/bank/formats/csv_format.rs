@@ -1,0 +1,83 @@
+//! CSV (and tab- or semicolon-separated text) with a template header row.
+
+use super::table::{self, Row};
+use super::ParsedFile;
+use crate::bank::record::Problem;
+
+/// Parses decoded CSV text. The delimiter is whichever of `,`, tab and `;` the first
+/// lines use most (Excel writes tabs for "Unicode text" and `;` in some locales).
+pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(text))
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
+    // quoted cell stays in its row. (The reader skips blank lines, so count them here.)
+    let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
+    for result in reader.records() {
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                return Err(vec![Problem {
+                    file: name.to_string(),
+                    line,
+                    question: None,
+                    message: format!("unreadable CSV: {e}"),
+                }]);
+            }
+        };
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = start;
+        rows.push(Row {
+            number: line - breaks_in_cells,
+            cells: record.iter().map(str::to_string).collect(),
+        });
+        breaks_in_cells += record
+            .iter()
+            .map(|cell| cell.matches('\n').count())
+            .sum::<usize>();
+    }
+    table::parse_rows(name, name, &rows)
+}
+
+/// Writes rows as UTF-8 CSV with a byte-order mark, so Excel shows the Chinese correctly.
+pub(super) fn write(rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
+    let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    for row in rows {
+        writer.write_record(row).map_err(|e| e.to_string())?;
+    }
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+fn delimiter(text: &str) -> u8 {
+    let head: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .take(10)
+        .collect();
+    let count = |c: char| {
+        head.iter()
+            .map(|line| line.matches(c).count())
+            .sum::<usize>()
+    };
+    [b'\t', b';']
+        .into_iter()
+        .filter(|&d| count(d as char) > count(','))
+        .max_by_key(|&d| count(d as char))
+        .unwrap_or(b',')
+}

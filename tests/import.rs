@@ -1,0 +1,1073 @@
+//! Admin import formats (CSV, XLSX, paste text, JSON), the template, the bank export
+//! round trip, and imports into a store: all problems at once, nothing half-written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stdquiz::bank::formats::{parse_bytes, Content, Format, ParsedFile, Places};
+use stdquiz::bank::{
+    load_dir, validate_set, AnswerKey, Bank, Kind, Problem, Question, SetFile, SetHeader,
+};
+use stdquiz::import::{apply, plan, ImportPlan};
+use stdquiz::store::Store;
+
+// ---------------------------------------------------------------- helpers
+
+fn parse(name: &str, bytes: &[u8]) -> Result<ParsedFile, Vec<Problem>> {
+    let format = Format::from_path(Path::new(name)).expect("a known extension");
+    parse_bytes(name, format, bytes)
+}
+
+/// The sets of a parsed file with their places.
+fn sets_of(parsed: ParsedFile) -> Vec<(SetFile, Places)> {
+    match parsed.content {
+        Content::Set(set) => vec![(set, parsed.places)],
+        Content::Sets(sets) => sets,
+        Content::Faq(_) => panic!("a knowledge file, not a quiz set"),
+    }
+}
+
+/// Every problem a file has: parse, decode and validation.
+fn all_problems(name: &str, bytes: &[u8]) -> Vec<Problem> {
+    let parsed = match parse(name, bytes) {
+        Ok(parsed) => parsed,
+        Err(problems) => return problems,
+    };
+    let mut found = parsed.problems.clone();
+    for (set, places) in sets_of(parsed) {
+        found.extend(validate_set(&set.set, &set.questions, &places).1);
+    }
+    found
+}
+
+/// Every problem a file has, as the admin reads them.
+fn problems(name: &str, bytes: &[u8]) -> Vec<String> {
+    all_problems(name, bytes)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// Parses and validates a file holding quiz sets; panics listing every problem.
+fn check_sets(name: &str, bytes: &[u8]) -> Vec<(SetHeader, Vec<Question>)> {
+    let parsed = parse(name, bytes).unwrap_or_else(|p| panic!("{}", lines(&p)));
+    assert!(parsed.problems.is_empty(), "{}", lines(&parsed.problems));
+    sets_of(parsed)
+        .into_iter()
+        .map(|(set, places)| {
+            let (questions, problems) = validate_set(&set.set, &set.questions, &places);
+            assert!(problems.is_empty(), "{}", lines(&problems));
+            (set.set, questions)
+        })
+        .collect()
+}
+
+fn check_set(name: &str, bytes: &[u8]) -> (SetHeader, Vec<Question>) {
+    let mut sets = check_sets(name, bytes);
+    assert_eq!(sets.len(), 1, "one set expected");
+    sets.remove(0)
+}
+
+fn lines(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("{p}\n")).collect()
+}
+
+/// A workbook written the way Excel would store the cells: numbers as numbers,
+/// TRUE/FALSE as booleans, everything else as text.
+fn xlsx(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                if cell.is_empty() {
+                    continue;
+                }
+                if let Ok(number) = cell.parse::<f64>() {
+                    sheet.write_number(r, c, number).unwrap();
+                } else if *cell == "TRUE" || *cell == "FALSE" {
+                    sheet.write_boolean(r, c, *cell == "TRUE").unwrap();
+                } else {
+                    sheet.write_string(r, c, *cell).unwrap();
+                }
+            }
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+fn key_of(question: &Question) -> String {
+    match &question.key {
+        AnswerKey::Choice(letters) => letters.iter().map(|&i| (b'A' + i as u8) as char).collect(),
+        AnswerKey::Judge(value) => value.to_string(),
+        AnswerKey::Fill { accepted, patterns } => {
+            let patterns: Vec<&str> = patterns.iter().map(|p| p.as_str()).collect();
+            format!("{}|re:{}", accepted.join("|"), patterns.join("|re:"))
+        }
+    }
+}
+
+fn stdquiz() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stdquiz"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("questions")
+}
+
+/// The shipped bank as `stdquiz export bank` serves it: one SetFile per set.
+fn shipped_sets() -> (Bank, Vec<SetFile>) {
+    let report = load_dir(&shipped());
+    assert!(report.problems.is_empty(), "{}", lines(&report.problems));
+    let bank = report.bank();
+    let sets = bank
+        .sets()
+        .iter()
+        .map(|info| SetFile {
+            set: SetHeader {
+                id: info.id.clone(),
+                title: info.title.clone(),
+                title_en: info.title_en.clone(),
+                topic: Some(info.topic.clone()),
+                topic_en: info.topic_en.clone(),
+            },
+            questions: info
+                .question_ids
+                .iter()
+                .filter_map(|id| bank.get(id))
+                .map(|q| q.to_record())
+                .collect(),
+        })
+        .collect();
+    (bank, sets)
+}
+
+fn plan_files(
+    files: &[(&str, &[u8])],
+    store: &Store,
+    bank: &Bank,
+) -> Result<ImportPlan, Vec<Problem>> {
+    let files: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    plan(&files, &store.imported_sets().unwrap(), bank)
+}
+
+const LAW: &str = "《中华人民共和国标准化法》（2017年修订）";
+
+/// Four questions, one per kind, with the Chinese template header.
+fn quiz_csv() -> String {
+    format!(
+        "编号,题型,题干,选项A,选项B,选项C,选项D,答案,解析,知识点,难度,出处,标签\n\
+         law-1,单选,现行《标准化法》自何时起施行？,1989年4月1日,2017年11月4日,2018年1月1日,2019年10月1日,C,2017年修订，2018年1月1日起施行。,标准化法,1,{LAW}第四十五条,日期|施行\n\
+         law-2,多选,下列属于我国标准种类的有哪些？,国家标准,团体标准,企业标准,部门标准,\"A,B,C\",第二条规定五类标准，没有部门标准。,标准化法,2,{LAW}第二条,\n\
+         law-3,判断,行业标准和地方标准都是推荐性标准。,,,,,对,第二条：行业标准、地方标准是推荐性标准。,标准化法,2,{LAW}第二条,\n\
+         ,填空,世界标准日是每年的____。,,,,,10月14日|十月十四日|re:^(10|十)月(14|十四)[日号]?$,纪念1946年10月14日伦敦会议。,世界标准日,1,ISO、IEC、ITU世界标准日资料,\n"
+    )
+}
+
+// ---------------------------------------------------------------- CSV and XLSX
+
+#[test]
+fn csv_with_the_chinese_template_header_reads_every_kind() {
+    let (set, questions) = check_set("law-quiz.csv", quiz_csv().as_bytes());
+    assert_eq!(
+        (set.id.as_str(), set.title.as_str()),
+        ("law-quiz", "law-quiz")
+    );
+    assert_eq!(set.topic.as_deref(), Some("标准化法"));
+    let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+    assert_eq!(kinds, [Kind::Single, Kind::Multi, Kind::Judge, Kind::Fill]);
+    let keys: Vec<String> = questions.iter().map(key_of).collect();
+    assert_eq!(keys[..3], ["C", "ABC", "true"]);
+    assert_eq!(
+        keys[3], "10月14日|十月十四日|re:^(10|十)月(14|十四)[日号]?$",
+        "a pattern keeps its `|`"
+    );
+    assert!(questions[3].is_correct_fill("十月十四号"));
+    assert_eq!(questions[0].tags, ["日期", "施行"]);
+    assert_eq!(questions[0].options.len(), 4);
+    assert!(questions[2].options.is_empty());
+    assert!(
+        questions[3].id.starts_with("law-quiz-"),
+        "a derived id: {}",
+        questions[3].id
+    );
+    assert_eq!(questions[3].topic, "世界标准日");
+}
+
+#[test]
+fn header_variants_name_the_same_columns() {
+    let (_, chinese) = check_set("law-quiz.csv", quiz_csv().as_bytes());
+    let body: String = quiz_csv().split_once('\n').unwrap().1.to_string();
+    for header in [
+        "id,kind,question,option_a,option_b,option_c,option_d,answer,explanation,topic,difficulty,source,tags",
+        " ID , Type ,Question,Option A,option B,OPTION-C,optionD,Answer,Explanation,Topic,Difficulty,Source,Tags",
+        "编号,类型,题目,选项 A,B选项,选项Ｃ,Ｄ,正确答案,答案解析,知识点,难度,来源,标签",
+        "*编号,题型（必填）,题干,A,B,C,D,答案,解析,考点,难易度,出处,标签",
+    ] {
+        let (_, questions) = check_set("law-quiz.csv", format!("{header}\n{body}").as_bytes());
+        let records: Vec<_> = questions.iter().map(Question::to_record).collect();
+        let expected: Vec<_> = chinese.iter().map(Question::to_record).collect();
+        assert_eq!(records, expected, "header: {header}");
+    }
+}
+
+#[test]
+fn english_columns_fill_the_english_text() {
+    let csv = "题型,题干,选项A,选项B,答案,解析,出处,题干_en,Option A_en,选项B（英文）,解析_en,知识点,知识点_en\n\
+         单选,世界标准日是哪一天？,10月14日,5月20日,A,世界标准日是每年10月14日。,ISO、IEC、ITU世界标准日资料,When is World Standards Day?,14 October,20 May,It is 14 October.,世界标准日,World Standards Day\n";
+    let (set, questions) = check_set("wsd.csv", csv.as_bytes());
+    let question = &questions[0];
+    assert_eq!(
+        question.prompt_en.as_deref(),
+        Some("When is World Standards Day?")
+    );
+    assert_eq!(
+        question.options_en.as_deref(),
+        Some(&["14 October".to_string(), "20 May".to_string()][..])
+    );
+    assert_eq!(
+        question.explanation_en.as_deref(),
+        Some("It is 14 October.")
+    );
+    assert_eq!(set.topic_en.as_deref(), Some("World Standards Day"));
+    assert_eq!(question.topic_en.as_deref(), Some("World Standards Day"));
+}
+
+#[test]
+fn excel_quirks_bom_crlf_blank_rows_spaces_full_width_and_merged_cells() {
+    // BOM, CRLF, a blank line, a row of empty cells, trailing spaces, full-width letters,
+    // a line break inside a quoted cell, and 知识点 left blank below its first row.
+    let csv = format!(
+        "\u{feff}题型 ,题干 ,选项A,选项B,选项C,答案 ,解析,知识点,出处\r\n\
+         单选  ,现行《标准化法》自何时起施行？  ,2017年11月4日 ,2018年1月1日,1989年4月1日,Ｂ  ,\"2017年修订通过，\r\n2018年1月1日起施行。\",标准化法  ,{LAW}第四十五条 \r\n\
+         \r\n\
+         ,,,,,,,,\r\n\
+         多选,下列属于我国标准种类的有哪些？,国家标准,团体标准,部门标准,\"Ａ，Ｂ\",第二条规定五类标准。,,{LAW}第二条\r\n\
+         判断,行业标准都是推荐性标准。,,,,√,第二条：行业标准是推荐性标准。,,{LAW}第二条\r\n\
+         判断,强制性标准可以不执行。,,,,,第二条：强制性标准必须执行。,,{LAW}第二条\r\n"
+    );
+    let parsed = parse("quirks.csv", csv.as_bytes()).unwrap();
+    let (set, places) = sets_of(parsed).remove(0);
+    let (questions, problems) = validate_set(&set.set, &set.questions, &places);
+    assert_eq!(questions.len(), 3);
+    assert_eq!(questions[0].prompt, "现行《标准化法》自何时起施行？");
+    assert_eq!(questions[0].options[0], "2017年11月4日");
+    assert_eq!(key_of(&questions[0]), "B");
+    assert_eq!(
+        questions[0].explanation,
+        "2017年修订通过，\n2018年1月1日起施行。"
+    );
+    assert_eq!(key_of(&questions[1]), "AB");
+    assert_eq!(key_of(&questions[2]), "true");
+    assert!(
+        questions.iter().all(|q| q.topic == "标准化法"),
+        "知识点 carries down"
+    );
+    // The missing answer is reported, never guessed, at the row Excel shows: the quoted
+    // line break stays in row 2 and the blank line is row 3.
+    assert_eq!(problems.len(), 1, "{}", lines(&problems));
+    assert_eq!(problems[0].line, Some(7));
+    assert!(
+        problems[0].message.contains("missing answer"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn gbk_csv_as_chinese_excel_saves_it() {
+    let text = quiz_csv();
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
+    let (_, questions) = check_set("law-quiz.csv", &bytes);
+    let (_, expected) = check_set("law-quiz.csv", quiz_csv().as_bytes());
+    assert_eq!(
+        questions
+            .iter()
+            .map(Question::to_record)
+            .collect::<Vec<_>>(),
+        expected.iter().map(Question::to_record).collect::<Vec<_>>()
+    );
+    assert_eq!(questions[0].prompt, "现行《标准化法》自何时起施行？");
+}
+
+#[test]
+fn utf16_tab_separated_text_as_excel_unicode_text() {
+    let text = quiz_csv()
+        .replace(",\"A,B,C\",", ",ABC,")
+        .replace(',', "\t");
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let (_, questions) = check_set("law-quiz.csv", &bytes);
+    assert_eq!(questions.len(), 4);
+    assert_eq!(key_of(&questions[1]), "ABC");
+}
+
+#[test]
+fn xlsx_reads_the_first_sheet_with_a_header_and_names_it_in_problems() {
+    let notes: &[&[&str]] = &[&["填写说明：每行一题"], &["答案写字母"]];
+    let quiz: &[&[&str]] = &[
+        &["标准化法练习"],
+        &[
+            "编号",
+            "题型",
+            "题干",
+            "选项A",
+            "选项B",
+            "选项C",
+            "答案",
+            "解析",
+            "知识点",
+            "难度",
+            "出处",
+        ],
+        &[
+            "101",
+            "单选",
+            "世界标准日是哪一天？",
+            "10月14日",
+            "5月20日",
+            "2月23日",
+            "A",
+            "纪念1946年伦敦会议。",
+            "世界标准日",
+            "1",
+            "ISO、IEC、ITU世界标准日资料",
+        ],
+        &[],
+        &[
+            "102",
+            "判断",
+            "世界标准日纪念ISO正式成立的日子。",
+            "",
+            "",
+            "",
+            "FALSE",
+            "ISO于1947年2月23日正式成立。",
+            "",
+            "2",
+            "ISO、IEC、ITU世界标准日资料",
+        ],
+        &[
+            "103",
+            "多选",
+            "ISO、IEC、ITU中哪些共同发布世界标准日祝词？",
+            "ISO",
+            "IEC",
+            "ITU",
+            "ABD",
+            "三大组织共同发布。",
+            "",
+            "3",
+            "ISO、IEC、ITU世界标准日资料",
+        ],
+        &[
+            "104",
+            "填空",
+            "世界计量日是每年的____。",
+            "",
+            "",
+            "",
+            "",
+            "5月20日是世界计量日。",
+            "",
+            "很难",
+            "",
+        ],
+    ];
+    let bytes = xlsx(&[("说明", notes), ("题库", quiz)]);
+    let mut found = problems("练习.xlsx", &bytes);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "练习.xlsx[题库]:6: question 103: answer letter D is out of range: there are only 3 options (A-C)",
+            "练习.xlsx[题库]:7: question 104: difficulty `很难` is not 1, 2 or 3 (易/中/难)",
+            "练习.xlsx[题库]:7: question 104: fill question without accepted answers or patterns",
+            "练习.xlsx[题库]:7: question 104: missing source (出处): cite the law article or standard clause",
+        ]
+    );
+    let fixed: Vec<Vec<&str>> = quiz.iter().take(5).map(|row| row.to_vec()).collect();
+    let fixed: Vec<&[&str]> = fixed.iter().map(Vec::as_slice).collect();
+    let (set, questions) = check_set("练习.xlsx", &xlsx(&[("说明", notes), ("题库", &fixed)]));
+    assert_eq!(
+        (set.id.as_str(), set.title.as_str()),
+        ("imported", "练习"),
+        "a Chinese stem leaves no id characters"
+    );
+    assert_eq!(questions[0].id, "101", "a number cell reads as an integer");
+    assert_eq!(questions[0].difficulty, 1);
+    assert_eq!(
+        key_of(&questions[1]),
+        "false",
+        "a boolean cell is a judge answer"
+    );
+    assert_eq!(
+        questions[1].topic, "世界标准日",
+        "merged-looking blank 知识点 carries down"
+    );
+}
+
+#[test]
+fn a_set_column_makes_several_sets() {
+    let csv = format!(
+        "题集,题集名称,编号,题型,题干,选项A,选项B,答案,解析,出处\n\
+         law,标准化法,law-1,判断,行业标准都是推荐性标准。,,,正确,第二条。,{LAW}第二条\n\
+         ,,law-2,判断,强制性标准必须执行。,,,正确,第二条。,{LAW}第二条\n\
+         wsd,世界标准日,wsd-1,单选,世界标准日是哪一天？,10月14日,5月20日,A,纪念1946年伦敦会议。,ISO、IEC、ITU世界标准日资料\n"
+    );
+    let sets = check_sets("bank.csv", csv.as_bytes());
+    let summary: Vec<(String, String, usize)> = sets
+        .iter()
+        .map(|(h, q)| (h.id.clone(), h.title.clone(), q.len()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("law".to_string(), "标准化法".to_string(), 2),
+            ("wsd".to_string(), "世界标准日".to_string(), 1)
+        ]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let plan = plan_files(&[("bank.csv", csv.as_bytes())], &store, &Bank::default()).unwrap();
+    assert_eq!(
+        plan.sets
+            .iter()
+            .map(|s| s.file.set.id.as_str())
+            .collect::<Vec<_>>(),
+        ["law", "wsd"]
+    );
+}
+
+#[test]
+fn knowledge_tables_are_told_from_quiz_sets() {
+    let header = [
+        "编号",
+        "知识点",
+        "问题",
+        "相似问法",
+        "答案",
+        "关键词",
+        "出处",
+        "question_en",
+        "answer_en",
+    ];
+    let rows: &[&[&str]] = &[
+        &header,
+        &[
+            "faq-1",
+            "世界标准日",
+            "世界标准日是哪一天？",
+            "标准日是几月几号|10月14日是什么节日",
+            "每年10月14日。",
+            "世界标准日|10月14日",
+            "ISO、IEC、ITU世界标准日资料",
+            "When is World Standards Day?",
+            "On 14 October.",
+        ],
+        &[
+            "faq-2",
+            "",
+            "世界标准日纪念什么？",
+            "",
+            "1946年10月14日的伦敦会议。",
+            "",
+            "ISO、IEC、ITU世界标准日资料",
+            "",
+            "",
+        ],
+    ];
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    for (name, bytes) in [
+        ("kb.csv", csv.into_bytes()),
+        ("kb.xlsx", xlsx(&[("Sheet1", rows)])),
+    ] {
+        let parsed = parse(name, &bytes).unwrap();
+        let Content::Faq(entries) = parsed.content else {
+            panic!("{name}: a knowledge file")
+        };
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            entries[0].alternates,
+            ["标准日是几月几号", "10月14日是什么节日"]
+        );
+        assert_eq!(entries[0].answer_en.as_deref(), Some("On 14 October."));
+        assert_eq!(
+            entries[1].topic.as_deref(),
+            Some("世界标准日"),
+            "知识点 carries down"
+        );
+        let (kb, problems) = stdquiz::qa::KnowledgeBase::build(&[(name.to_string(), entries)]);
+        assert!(problems.is_empty(), "{}", lines(&problems));
+        assert_eq!(kb.len(), 2);
+    }
+}
+
+#[test]
+fn a_broken_table_reports_every_problem_with_its_row() {
+    let csv = "编号,题型,题干,选项A,选项B,选项C,答案,解析,难度,出处\n\
+         q1,单选,世界标准日是哪一天？,10月14日,5月20日,2月23日,,纪念伦敦会议。,1,ISO资料\n\
+         q2,单选,世界计量日是哪一天？,10月14日,5月20日,2月23日,E,5月20日。,1,ISO资料\n\
+         \n\
+         q3,问答,ISO何时成立？,,,,1947年,1947年2月23日。,1,ISO资料\n\
+         q4,判断,ISO成立于1946年。,,,,错,1947年正式成立。,很难,ISO资料\n\
+         q5,单选,IEC成立于哪一年？,1906年,1906年,1947年,A,1906年。,2,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let problems =
+        plan_files(&[("broken.csv", csv.as_bytes())], &store, &Bank::default()).unwrap_err();
+    let mut found: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "broken.csv:2: question q1: missing answer (答案)",
+            "broken.csv:3: question q2: answer letter E is out of range: there are only 3 options (A-C)",
+            "broken.csv:5: question q3: unknown kind `问答` (use single, multi, judge or fill / 单选, 多选, 判断, 填空)",
+            "broken.csv:6: question q4: difficulty `很难` is not 1, 2 or 3 (易/中/难)",
+            "broken.csv:7: question q5: duplicate option B: `1906年`",
+            "broken.csv:7: question q5: missing source (出处): cite the law article or standard clause",
+        ]
+    );
+}
+
+#[test]
+fn a_broken_header_reports_unknown_and_missing_columns_at_once() {
+    let csv = "题干,答案,选项A,作者\n世界标准日是哪一天？,A,10月14日,张三\n";
+    let found = problems("header.csv", csv.as_bytes());
+    assert_eq!(
+        found,
+        [
+            "header.csv:1: unknown column `作者` (column D); known columns: 编号, 题型, 题干, 选项A-选项H, 答案, 解析, 知识点, 难度, 出处, 标签, 题集, 题集名称, 题干_en, 选项A_en-选项H_en, 解析_en, 知识点_en, 题集名称_en",
+            "header.csv:1: missing required column 题型",
+            "header.csv:1: missing required column 解析",
+            "header.csv:1: missing required column 出处",
+        ]
+    );
+    let csv = "题型,题干,选项A,选项B,答案,解析,出处\n\
+               单选,世界标准日是哪一天？,10月14日,5月20日,A,纪念伦敦会议。,ISO资料,,多出的值\n";
+    assert_eq!(
+        problems("wide.csv", csv.as_bytes()),
+        ["wide.csv:2: column I has a value but no header"]
+    );
+    let found = problems("none.csv", "a,b,c\n1,2,3\n".as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("none.csv: no header row found"),
+        "{}",
+        found[0]
+    );
+    let found = problems("junk.xlsx", b"PK not really a zip");
+    assert!(
+        found[0].starts_with("junk.xlsx: cannot read the workbook"),
+        "{}",
+        found[0]
+    );
+}
+
+// ---------------------------------------------------------------- paste text
+
+#[test]
+fn pasted_exam_text_reads_sections_tags_labels_and_infers_kinds() {
+    let bytes = std::fs::read("tests/fixtures/import/law-practice.txt").unwrap();
+    let (set, questions) = check_set("tests/fixtures/import/law-practice.txt", &bytes);
+    assert_eq!(
+        (set.id.as_str(), set.title.as_str()),
+        ("law-practice", "law-practice")
+    );
+    let summary: Vec<(Kind, String)> = questions.iter().map(|q| (q.kind, key_of(q))).collect();
+    assert_eq!(
+        summary,
+        [
+            (Kind::Single, "C".to_string()),
+            (Kind::Single, "A".to_string()),
+            (Kind::Multi, "ABC".to_string()),
+            (Kind::Judge, "true".to_string()),
+            (
+                Kind::Fill,
+                "10月14日|十月十四日|re:^(10|十)月(14|十四)[日号]?$".to_string()
+            ),
+        ]
+    );
+    let first = &questions[0];
+    assert_eq!(first.prompt, "现行《中华人民共和国标准化法》自何时起施行？");
+    assert_eq!(
+        first.options,
+        [
+            "1989年4月1日",
+            "2017年11月4日",
+            "2018年1月1日",
+            "2019年10月1日"
+        ]
+    );
+    assert_eq!(
+        first.source,
+        "《中华人民共和国标准化法》（2017年修订）第四十五条"
+    );
+    assert_eq!((first.topic.as_str(), first.difficulty), ("标准化法", 1));
+    assert_eq!(
+        questions[1].options,
+        ["10月14日", "5月20日", "2月23日", "6月27日"],
+        "options on one line"
+    );
+    assert_eq!(questions[1].source, "ISO、IEC、ITU世界标准日资料");
+    assert_eq!(
+        questions[2].explanation,
+        "第二条把标准分为国家标准、行业标准、地方标准、团体标准和企业标准五类。\n（1）没有“部门标准”；\n（2）行业标准和地方标准是推荐性标准。",
+        "numbered points inside an explanation stay in it"
+    );
+    assert_eq!(questions[2].difficulty, 2);
+    assert_eq!(
+        questions[3].prompt, "行业标准和地方标准都是推荐性标准。",
+        "the [判断] tag wins over the 多选 section and leaves the stem"
+    );
+}
+
+#[test]
+fn pasted_numbering_and_option_styles() {
+    let tail = "答案：B\n解析：2018年1月1日起施行。\n出处：《标准化法》第四十五条\n";
+    for (stem, options) in [
+        ("1. 现行《标准化法》何时施行？", "A. 2017年\nB. 2018年"),
+        ("1、现行《标准化法》何时施行？", "A、2017年 B、2018年"),
+        (
+            "1．现行《标准化法》何时施行？",
+            "A．2017年\u{3000}B．2018年",
+        ),
+        ("（1）现行《标准化法》何时施行？", "A:2017年\nB:2018年"),
+        ("第1题 现行《标准化法》何时施行？", "(A) 2017年  (B) 2018年"),
+        (
+            "【单选题】现行《标准化法》何时施行？",
+            "Ａ．2017年\nＢ．2018年",
+        ),
+        (
+            "1. 现行《标准化法》何时施行？（单选题）",
+            "A. 2017年\nB. 2018年",
+        ),
+    ] {
+        let text = format!("{stem}\n{options}\n{tail}");
+        let (_, questions) = check_set("styles.txt", text.as_bytes());
+        assert_eq!(questions.len(), 1, "{text}");
+        let question = &questions[0];
+        assert_eq!(question.prompt, "现行《标准化法》何时施行？", "{text}");
+        assert_eq!(question.options, ["2017年", "2018年"], "{text}");
+        assert_eq!(
+            (question.kind, key_of(question)),
+            (Kind::Single, "B".to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn pasted_kinds_are_inferred_from_options_and_answers() {
+    let text = "1. 单选题干\nA. 甲\nB. 乙\n答案：A\n解析：说明。\n出处：资料\n\
+                2. 多选题干\nA. 甲\nB. 乙\nC. 丙\n答案：AC\n解析：说明。\n出处：资料\n\
+                3. 判断题干\n答案：错\n解析：说明。\n出处：资料\n\
+                4. 判断题干（选项式）\nA. 正确\nB. 错误\n答案：A\n解析：说明。\n出处：资料\n\
+                5. 填空题干____\n答案：1\n解析：说明。\n出处：资料\n";
+    let (_, questions) = check_set("kinds.txt", text.as_bytes());
+    let kinds: Vec<(Kind, String)> = questions.iter().map(|q| (q.kind, key_of(q))).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Kind::Single, "A".to_string()),
+            (Kind::Multi, "AC".to_string()),
+            (Kind::Judge, "false".to_string()),
+            (Kind::Judge, "true".to_string()),
+            (Kind::Fill, "1|re:".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn pasted_text_problems_name_their_lines() {
+    let text = "练习\n\
+                1. 世界标准日是哪一天？\n\
+                A. 10月14日\n\
+                B. 5月20日\n\
+                解析：纪念伦敦会议。\n\
+                出处：ISO资料\n\
+                2. 世界计量日是哪一天？\n\
+                A. 10月14日 B. 5月20日\n\
+                答案：C\n\
+                解析：5月20日。\n\
+                难度：很难\n";
+    // Derived ids vary with the stem, so compare lines and messages.
+    let mut found: Vec<(usize, String)> = all_problems("broken.txt", text.as_bytes())
+        .into_iter()
+        .map(|p| (p.line.unwrap(), p.message))
+        .collect();
+    found.sort();
+    let expected = [
+        (2, "missing answer (答案)"),
+        (
+            7,
+            "missing source (出处): cite the law article or standard clause",
+        ),
+        (
+            9,
+            "answer letter C is out of range: there are only 2 options (A-B)",
+        ),
+        (11, "difficulty `很难` is not 1, 2 or 3 (易/中/难)"),
+    ];
+    assert_eq!(
+        found,
+        expected.map(|(line, message)| (line, message.to_string()))
+    );
+    let found = problems("empty.txt", "只是一些说明文字\n没有题目\n".as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("empty.txt: no numbered questions found"),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
+fn pasted_markdown() {
+    let text = "# 标准化法练习\n\n## 一、判断题\n\n**1.** 强制性标准必须执行。\n\n**答案：** 正确\n\n**解析：** 第二条规定强制性标准必须执行。\n\n> 出处：《标准化法》第二条\n\n\
+                ## 二、单选题\n\n1\\. 推荐性国家标准由谁制定？\n\n- A. 国务院标准化行政主管部门\n- B. 省级人民政府\n\n【答案】A\n\n【解析】第十一条。\n\n【出处】《标准化法》第十一条\n";
+    let (set, questions) = check_set("law-notes.md", text.as_bytes());
+    assert_eq!(set.title, "law-notes");
+    assert_eq!(questions.len(), 2);
+    assert_eq!(
+        (questions[0].kind, key_of(&questions[0])),
+        (Kind::Judge, "true".to_string())
+    );
+    assert_eq!(questions[0].source, "《标准化法》第二条");
+    assert_eq!(questions[1].prompt, "推荐性国家标准由谁制定？");
+    assert_eq!(questions[1].options.len(), 2);
+}
+
+#[test]
+fn markdown_docs_in_a_bank_directory_are_not_read_as_sets() {
+    let report = load_dir(&shipped());
+    assert!(shipped().join("FORMAT.md").exists());
+    assert!(report.problems.is_empty(), "{}", lines(&report.problems));
+}
+
+// ---------------------------------------------------------------- JSON, template, export
+
+#[test]
+fn json_array_of_sets_round_trips() {
+    let (bank, sets) = shipped_sets();
+    let json = serde_json::to_vec_pretty(&sets).unwrap();
+    let parsed = check_sets("bank.json", &json);
+    assert_eq!(parsed.len(), sets.len());
+    for (header, questions) in parsed {
+        for question in questions {
+            assert_eq!(
+                Some(question.to_record()),
+                bank.get(&question.id).map(Question::to_record)
+            );
+        }
+        assert!(sets.iter().any(|s| s.set == header));
+    }
+}
+
+#[test]
+fn templates_import_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "xlsx"] {
+        let quiz = dir.path().join(format!("stdquiz-template.{format}"));
+        let faq = dir.path().join(format!("faq-template.{format}"));
+        for (out, extra) in [(&quiz, None), (&faq, Some("--faq"))] {
+            let status = stdquiz()
+                .args(["template", "--format", format, "--out"])
+                .arg(out)
+                .args(extra)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let (set, questions) =
+            check_set(&quiz.display().to_string(), &std::fs::read(&quiz).unwrap());
+        assert_eq!(set.id, "stdquiz-template");
+        let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+        assert_eq!(
+            kinds,
+            [Kind::Single, Kind::Multi, Kind::Judge, Kind::Fill],
+            "{format}"
+        );
+        assert!(
+            questions[3].is_correct_fill("10月14日") && questions[3].is_correct_fill("十月十四号")
+        );
+        assert!(questions[0].prompt_en.is_some() && questions[0].options_en.is_some());
+
+        let store_dir = tempfile::tempdir().unwrap();
+        let store = Store::open(store_dir.path()).unwrap();
+        let files = [
+            (quiz.to_str().unwrap(), std::fs::read(&quiz).unwrap()),
+            (faq.to_str().unwrap(), std::fs::read(&faq).unwrap()),
+        ];
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        let plan = plan_files(&files, &store, &Bank::default())
+            .unwrap_or_else(|p| panic!("{}", lines(&p)));
+        assert_eq!(
+            (plan.question_count(), plan.faq_count()),
+            (4, 2),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn bank_export_round_trips_through_csv_and_xlsx() {
+    let (bank, sets) = shipped_sets();
+    for (name, bytes) in [
+        (
+            "bank.csv",
+            stdquiz::bank::formats::write_sets_csv(&sets).unwrap(),
+        ),
+        (
+            "bank.xlsx",
+            stdquiz::bank::formats::write_sets_xlsx(&sets).unwrap(),
+        ),
+    ] {
+        let parsed = check_sets(name, &bytes);
+        let headers: Vec<&SetHeader> = parsed.iter().map(|(h, _)| h).collect();
+        let expected: Vec<&SetHeader> = sets.iter().map(|s| &s.set).collect();
+        assert_eq!(headers, expected, "{name}: set headers");
+        let mut count = 0;
+        for (_, questions) in &parsed {
+            for question in questions {
+                let original = bank
+                    .get(&question.id)
+                    .unwrap_or_else(|| panic!("{name}: {} not in the bank", question.id));
+                assert_eq!(question.to_record(), original.to_record(), "{name}");
+                assert_eq!(question.topic_en, original.topic_en, "{name}");
+                count += 1;
+            }
+        }
+        assert_eq!(count, bank.questions().len(), "{name}");
+    }
+}
+
+#[test]
+fn an_exported_bank_imports_as_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (_, sets) = shipped_sets();
+    for format in ["csv", "xlsx", "json"] {
+        let out = dir.path().join(format!("bank.{format}"));
+        let status = stdquiz()
+            .args(["export", "bank", "--format", format, "--out"])
+            .arg(&out)
+            .arg("--data")
+            .arg(&data)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let run = stdquiz()
+            .args(["import", "--dry-run"])
+            .arg(&out)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(run.stdout).unwrap();
+        assert!(
+            run.status.success(),
+            "{format}: {stdout}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let set_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("set ")).collect();
+        assert_eq!(set_lines.len(), sets.len(), "{format}: {stdout}");
+        assert!(
+            set_lines
+                .iter()
+                .all(|l| l.contains("(added 0, changed 0,") && l.ends_with("retired 0)")),
+            "{format}: {stdout}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- into a store
+
+fn demo_csv(rows: &[&str]) -> Vec<u8> {
+    let mut csv = String::from("题型,题干,选项A,选项B,答案,解析,出处\n");
+    for row in rows {
+        csv.push_str(row);
+        csv.push('\n');
+    }
+    csv.into_bytes()
+}
+
+const Q1: &str = "单选,世界标准日是哪一天？,10月14日,5月20日,A,纪念1946年伦敦会议。,ISO资料";
+const Q2: &str = "判断,世界标准日纪念ISO正式成立。,,,错,ISO于1947年正式成立。,ISO资料";
+const Q3: &str = "单选,世界计量日是哪一天？,10月14日,5月20日,B,5月20日是世界计量日。,ISO资料";
+
+#[test]
+fn a_broken_file_leaves_the_store_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, questions) = (dir.path().join("data"), dir.path().join("questions"));
+    std::fs::create_dir(&questions).unwrap();
+    let before = {
+        let store = Store::open(&data).unwrap();
+        let plan = plan_files(
+            &[("demo.csv", &demo_csv(&[Q1, Q2]))],
+            &store,
+            &Bank::default(),
+        )
+        .unwrap();
+        apply(&store, &plan, "test", 1).unwrap();
+        store.imported_sets().unwrap()
+    };
+    assert_eq!(before.len(), 1);
+    // A good new version of demo next to a broken other file: neither lands.
+    std::fs::write(dir.path().join("demo.csv"), demo_csv(&[Q1, Q2, Q3])).unwrap();
+    std::fs::write(
+        dir.path().join("other.csv"),
+        demo_csv(&[
+            "单选,缺答案的题,甲,乙,,说明。,资料",
+            "多选,字母越界,甲,乙,AC,说明。,资料",
+        ]),
+    )
+    .unwrap();
+    let run = stdquiz()
+        .arg("import")
+        .args([dir.path().join("demo.csv"), dir.path().join("other.csv")])
+        .arg("--data")
+        .arg(&data)
+        .arg("--questions")
+        .arg(&questions)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("other.csv:2: ") && stdout.contains("other.csv:3: "),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("2 problem(s) found; nothing was imported")
+    );
+    let store = Store::open(&data).unwrap();
+    assert_eq!(store.imported_sets().unwrap(), before);
+}
+
+#[test]
+fn reimport_replaces_the_set_keeps_ids_and_retires_removed_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let questions_dir = dir.path().join("questions");
+    std::fs::create_dir(&questions_dir).unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let first = plan_files(
+        &[("demo.csv", &demo_csv(&[Q1, Q2, Q3]))],
+        &store,
+        &Bank::default(),
+    )
+    .unwrap();
+    apply(&store, &first, "test", 1).unwrap();
+    let served = stdquiz::service::load_content(&questions_dir, &store).unwrap();
+    let ids: Vec<String> = served
+        .bank
+        .questions()
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 3);
+
+    // Version 2: Q1 unchanged, Q2 with a new explanation, Q3 removed.
+    let q2_changed = Q2.replace("ISO于1947年正式成立。", "ISO于1947年2月23日正式成立。");
+    let second = plan_files(
+        &[("demo.csv", &demo_csv(&[Q1, &q2_changed]))],
+        &store,
+        &served.bank,
+    )
+    .unwrap();
+    let set = &second.sets[0];
+    assert_eq!(
+        (
+            set.version,
+            set.added,
+            set.changed,
+            set.unchanged,
+            set.newly_retired
+        ),
+        (2, 0, 1, 1, 1)
+    );
+    assert_eq!(set.retired, [ids[2].clone()]);
+    apply(&store, &second, "test", 2).unwrap();
+
+    let served = stdquiz::service::load_content(&questions_dir, &store).unwrap();
+    let now: Vec<String> = served
+        .bank
+        .questions()
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    assert_eq!(now, ids[..2], "ids are kept");
+    assert!(
+        served.bank.get(&ids[2]).is_none(),
+        "the retired question is no longer served"
+    );
+    assert_eq!(
+        served.bank.get(&ids[1]).unwrap().explanation,
+        "ISO于1947年2月23日正式成立。"
+    );
+    assert_eq!(store.imported_sets().unwrap()[0].retired, [ids[2].clone()]);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, questions) = (dir.path().join("data"), dir.path().join("questions"));
+    std::fs::create_dir(&questions).unwrap();
+    let file = dir.path().join("demo.csv");
+    std::fs::write(&file, demo_csv(&[Q1, Q2])).unwrap();
+    let run = stdquiz()
+        .args(["import", "--dry-run"])
+        .arg(&file)
+        .arg("--data")
+        .arg(&data)
+        .arg("--questions")
+        .arg(&questions)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(run.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("set demo v1: 2 questions (added 2, changed 0, unchanged 0, retired 0)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dry run: nothing was written"));
+    let store = Store::open(&data).unwrap();
+    assert!(store.imported_sets().unwrap().is_empty());
+}
+
+#[test]
+fn pasted_labels_may_share_a_line_and_stems_may_wrap() {
+    let text = "1. 现行《标准化法》\n自何时起施行？\nA. 2017年 B. 2018年 答案：B\n解析：2018年1月1日起施行。 出处：《标准化法》第四十五条\n\
+                2. 世界标准日是哪一天？\nA. 10月14日\nB. 5月20日\n【答案】A【解析】纪念1946年伦敦会议。【出处】ISO资料【难度】★★★\n\
+                3. 世界计量日是每年的____。\n【答案】\n5月20日\n【解析】\n世界计量日纪念1875年《米制公约》签署。\n【出处】ISO资料\n";
+    let (_, questions) = check_set("shared.txt", text.as_bytes());
+    assert_eq!(questions.len(), 3);
+    assert_eq!(questions[0].prompt, "现行《标准化法》\n自何时起施行？");
+    assert_eq!(questions[0].options, ["2017年", "2018年"]);
+    assert_eq!(key_of(&questions[0]), "B");
+    assert_eq!(questions[0].explanation, "2018年1月1日起施行。");
+    assert_eq!(questions[0].source, "《标准化法》第四十五条");
+    assert_eq!(key_of(&questions[1]), "A");
+    assert_eq!(questions[1].source, "ISO资料");
+    assert_eq!(questions[1].difficulty, 3);
+    assert_eq!(
+        key_of(&questions[2]),
+        "5月20日|re:",
+        "an answer on the line after 【答案】"
+    );
+    assert_eq!(
+        questions[2].explanation,
+        "世界计量日纪念1875年《米制公约》签署。"
+    );
+}
