@@ -90,39 +90,35 @@ pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> 
         };
         match formats::parse_bytes(name, format, bytes) {
             Ok(parsed) => {
-                problems.extend(parsed.problems.clone());
-                match parsed.content {
-                Content::Set(file) => {
-                    let (_, more) = validate_set(&file.set, &file.questions, &parsed.places);
+                problems.extend(parsed.problems);
+                let parts = match parsed.content {
+                    Content::Set(file) => vec![(file, parsed.places)],
+                    Content::Sets(parts) => parts,
+                    Content::Faq(entries) => {
+                        let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("faq").to_string();
+                        faq.push((stem, entries));
+                        continue;
+                    }
+                };
+                for (file, places) in parts {
+                    let (questions, more) = validate_set(&file.set, &file.questions, &places);
                     if more.is_empty() {
-                        sets.push((name.clone(), file));
+                        sets.push((file, questions));
                     }
                     problems.extend(more);
-                }
-                Content::Sets(parts) => {
-                    for (file, places) in parts {
-                        let (_, more) = validate_set(&file.set, &file.questions, &places);
-                        if more.is_empty() {
-                            sets.push((name.clone(), file));
-                        }
-                        problems.extend(more);
-                    }
-                }
-                Content::Faq(entries) => {
-                    let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("faq").to_string();
-                    let (_, more) = KnowledgeBase::build(&[(name.clone(), entries.clone())]);
-                    problems.extend(more);
-                    faq.push((stem, entries));
-                }
                 }
             }
             Err(more) => problems.extend(more),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    match plan_validated(sets, faq, current, bank) {
+        Ok(plan) if problems.is_empty() => Ok(plan),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
     }
-    plan_records(sets.into_iter().map(|(_, f)| f).collect(), faq, current, bank)
 }
 
 /// Plans already-parsed records (used again at Confirm time, against the state then).
@@ -133,27 +129,54 @@ pub fn plan_records(
     bank: &Bank,
 ) -> Result<ImportPlan, Vec<Problem>> {
     let mut problems = Vec::new();
+    let mut sets = Vec::new();
+    for file in files {
+        let (validated, more) = validate_file(&file, &file.set.id);
+        problems.extend(more);
+        if let Some((_, questions)) = validated.into_iter().next() {
+            sets.push((file, questions));
+        }
+    }
+    match plan_validated(sets, faq, current, bank) {
+        Ok(plan) if problems.is_empty() => Ok(plan),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// Cross-set checks and the plan for validated sets and knowledge batches.
+fn plan_validated(
+    sets: Vec<(SetFile, Vec<Question>)>,
+    faq: Vec<(String, Vec<FaqRecord>)>,
+    current: &[StoredSet],
+    bank: &Bank,
+) -> Result<ImportPlan, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let importing: HashSet<String> = sets.iter().map(|(f, _)| f.set.id.clone()).collect();
+    let mut seen_sets: HashSet<&str> = HashSet::new();
+    let mut owner: HashMap<&str, &str> = HashMap::new();
     let mut plans = Vec::new();
-    let importing: HashSet<&str> = files.iter().map(|f| f.set.id.as_str()).collect();
-    let mut owner: HashMap<String, String> = HashMap::new();
-    for file in &files {
-        if !importing.contains(file.set.id.as_str()) {
+    for (file, questions) in &sets {
+        let set_id = file.set.id.as_str();
+        let problem = |question: Option<String>, message: String| Problem { file: set_id.to_string(), line: None, question, message };
+        if !seen_sets.insert(set_id) {
+            problems.push(problem(None, format!("set `{set_id}` appears twice in this import; merge the files or give them different set ids")));
             continue;
         }
-        let (validated, more) = validate_file(file, &file.set.id);
-        problems.extend(more);
-        let Some((_, questions)) = validated.into_iter().next() else { continue };
-        for q in &questions {
-            if let Some(other) = owner.insert(q.id.clone(), file.set.id.clone()) {
-                problems.push(Problem { file: file.set.id.clone(), line: None, question: Some(q.id.clone()), message: format!("id also used in set {other} of this import") });
+        for q in questions {
+            if let Some(other) = owner.insert(&q.id, set_id) {
+                problems.push(problem(Some(q.id.clone()), format!("id also used in set {other} of this import")));
             }
             if let Some(existing) = bank.get(&q.id) {
-                if !importing.contains(existing.set.as_str()) {
-                    problems.push(Problem { file: file.set.id.clone(), line: None, question: Some(q.id.clone()), message: format!("id already used by set `{}`; question ids must be unique across the bank", existing.set) });
+                if !importing.contains(&existing.set) {
+                    problems.push(problem(Some(q.id.clone()), format!("id already used by set `{}`; question ids must be unique across the bank", existing.set)));
                 }
             }
         }
-        plans.push(plan_set(file, &questions, current, bank));
+        plans.push(plan_set(file, questions, current, bank));
     }
     let mut faq_plans = Vec::new();
     for (name, entries) in faq {
