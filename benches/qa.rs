@@ -45,7 +45,11 @@ impl Score {
     }
 
     fn pct(n: usize, of: usize) -> f64 {
-        if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 }
+        if of == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / of as f64
+        }
     }
 }
 
@@ -54,7 +58,10 @@ fn main() {
     let report = stdquiz::bank::load_dir(&root.join("questions"));
     let (kb, problems) = KnowledgeBase::build(&report.faq);
     assert!(problems.is_empty(), "knowledge base problems: {problems:?}");
-    let dev: DevSet = toml::from_str(&std::fs::read_to_string(root.join("bench/qa-devset.toml")).expect("bench/qa-devset.toml")).expect("dev set parses");
+    let dev: DevSet = toml::from_str(
+        &std::fs::read_to_string(root.join("bench/qa-devset.toml")).expect("bench/qa-devset.toml"),
+    )
+    .expect("dev set parses");
     let baseline = Baseline::new(kb.entries());
 
     if std::env::var_os("QA_GRID").is_some() {
@@ -64,12 +71,28 @@ fn main() {
             for min_coverage in [0.1, 0.2, 0.3, 0.4] {
                 for min_score in [9.0, 12.0, 15.0, 18.0, 22.0, 26.0] {
                     for unknown_weight in [0.25, 0.5, 1.0, 1.5] {
-                        kb.tuning = stdquiz::qa::Tuning { answer_weight, min_coverage, min_score, unknown_weight, ..kb.tuning };
+                        kb.tuning = stdquiz::qa::Tuning {
+                            answer_weight,
+                            min_coverage,
+                            min_score,
+                            unknown_weight,
+                            ..kb.tuning
+                        };
                         let mut s = Score::default();
                         for q in &dev.query {
-                            s.add(&q.expect, &kb.ask(&q.text).into_iter().map(|m| m.id).collect::<Vec<_>>());
+                            s.add(
+                                &q.expect,
+                                &kb.ask(&q.text)
+                                    .into_iter()
+                                    .map(|m| m.id)
+                                    .collect::<Vec<_>>(),
+                            );
                         }
-                        let (t1, t3, ab) = (Score::pct(s.top1, s.answerable), Score::pct(s.top3, s.answerable), Score::pct(s.abstained, s.offtopic));
+                        let (t1, t3, ab) = (
+                            Score::pct(s.top1, s.answerable),
+                            Score::pct(s.top3, s.answerable),
+                            Score::pct(s.abstained, s.offtopic),
+                        );
                         results.push((t1.min(ab) + (t1 + ab) / 100.0, format!("aw {answer_weight} cov {min_coverage} score {min_score} unk {unknown_weight}: top1 {t1:.1} top3 {t3:.1} abst {ab:.1}")));
                     }
                 }
@@ -86,15 +109,30 @@ fn main() {
     for q in &dev.query {
         let ranked: Vec<String> = kb.ask(&q.text).into_iter().map(|m| m.id).collect();
         if ranked.first().map(String::as_str).unwrap_or("") != q.expect {
-            misses.push(format!("  [{}] {} -> expected {:?}, got {:?}", q.kind, q.text, q.expect, ranked));
+            misses.push(format!(
+                "  [{}] {} -> expected {:?}, got {:?}",
+                q.kind, q.text, q.expect, ranked
+            ));
         }
         ours.add(&q.expect, &ranked);
         base.add(&q.expect, &baseline.ask(&q.text));
     }
-    println!("智慧问答 dev set: {} queries ({} answerable, {} off-topic), {} entries\n", dev.query.len(), ours.answerable, ours.offtopic, kb.len());
+    println!(
+        "智慧问答 dev set: {} queries ({} answerable, {} off-topic), {} entries\n",
+        dev.query.len(),
+        ours.answerable,
+        ours.offtopic,
+        kb.len()
+    );
     println!("| ranker | top-1 | top-3 | off-topic abstention | answerable wrongly abstained |");
     println!("| --- | --- | --- | --- | --- |");
-    for (name, s) in [("stdquiz (n-gram BM25 + fields + synonyms + coverage)", &ours), ("baseline (char-bigram BM25)", &base)] {
+    for (name, s) in [
+        (
+            "stdquiz (n-gram BM25 + fields + synonyms + coverage)",
+            &ours,
+        ),
+        ("baseline (char-bigram BM25)", &base),
+    ] {
         println!(
             "| {name} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
             Score::pct(s.top1, s.answerable),
@@ -106,7 +144,10 @@ fn main() {
     if std::env::var_os("QA_MISSES").is_some() {
         println!("\nmisses:\n{}", misses.join("\n"));
     } else {
-        println!("\n{} top-1 misses (set QA_MISSES=1 to list them)", misses.len());
+        println!(
+            "\n{} top-1 misses (set QA_MISSES=1 to list them)",
+            misses.len()
+        );
     }
 
     // Latency over 10,000 entries: the real entries plus variants with distinct ids and text.
@@ -134,5 +175,12 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
-    println!("\nlatency over {} entries, {} queries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs", big.len(), times.len(), at(0.5), at(0.99), times[times.len() - 1]);
+    println!(
+        "\nlatency over {} entries, {} queries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        big.len(),
+        times.len(),
+        at(0.5),
+        at(0.99),
+        times[times.len() - 1]
+    );
 }

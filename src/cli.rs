@@ -13,7 +13,11 @@ use crate::service::{load_content, Service};
 use crate::store::Store;
 
 #[derive(Parser, Debug)]
-#[command(name = "stdquiz", version, about = "标准化知识问答机器人 · standards-literacy quiz and Q&A bot")]
+#[command(
+    name = "stdquiz",
+    version,
+    about = "标准化知识问答机器人 · standards-literacy quiz and Q&A bot"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -164,7 +168,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => return fail(e),
             };
             warn_problems(&service);
-            let options = TerminalOptions { user, lang: lang.into(), admin: true };
+            let options = TerminalOptions {
+                user,
+                lang: lang.into(),
+                admin: true,
+            };
             let stdin = std::io::stdin();
             match terminal::run(&service, &options, stdin.lock(), std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -172,17 +180,27 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Serve { paths } => crate::chat::telegram::serve(&paths.data, &paths.questions),
-        Command::Check { paths } => check(if paths.is_empty() { vec![PathBuf::from("questions")] } else { paths }),
-        Command::Import { files, paths, dry_run } => import(&files, &paths, dry_run),
+        Command::Check { paths } => check(if paths.is_empty() {
+            vec![PathBuf::from("questions")]
+        } else {
+            paths
+        }),
+        Command::Import {
+            files,
+            paths,
+            dry_run,
+        } => import(&files, &paths, dry_run),
         Command::Export { what } => export(what),
         Command::Ask { text, paths, json } => ask(&text, &paths, json),
         Command::Template { format, out, faq } => {
-            let out = out.unwrap_or_else(|| PathBuf::from(match (format, faq) {
-                (TemplateFormat::Xlsx, false) => "stdquiz-template.xlsx",
-                (TemplateFormat::Csv, false) => "stdquiz-template.csv",
-                (TemplateFormat::Xlsx, true) => "stdquiz-faq-template.xlsx",
-                (TemplateFormat::Csv, true) => "stdquiz-faq-template.csv",
-            }));
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from(match (format, faq) {
+                    (TemplateFormat::Xlsx, false) => "stdquiz-template.xlsx",
+                    (TemplateFormat::Csv, false) => "stdquiz-template.csv",
+                    (TemplateFormat::Xlsx, true) => "stdquiz-faq-template.xlsx",
+                    (TemplateFormat::Csv, true) => "stdquiz-faq-template.csv",
+                })
+            });
             match crate::bank::formats::write_template(&out, format == TemplateFormat::Xlsx, faq) {
                 Ok(()) => {
                     println!("wrote {}", out.display());
@@ -228,10 +246,21 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
 }
 
 fn print_summary(summary: &BankSummary) {
-    println!("OK: {} sets, {} questions, {} knowledge entries", summary.sets, summary.questions, summary.faq_entries);
-    let kinds: Vec<String> = summary.per_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "OK: {} sets, {} questions, {} knowledge entries",
+        summary.sets, summary.questions, summary.faq_entries
+    );
+    let kinds: Vec<String> = summary
+        .per_kind
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
     println!("kinds: {}", kinds.join(", "));
-    let levels: Vec<String> = summary.per_difficulty.iter().map(|(d, n)| format!("{d}: {n}")).collect();
+    let levels: Vec<String> = summary
+        .per_difficulty
+        .iter()
+        .map(|(d, n)| format!("{d}: {n}"))
+        .collect();
     println!("difficulty: {}", levels.join(", "));
     println!("with English: {}", summary.with_english);
     println!("topics ({}):", summary.per_topic.len());
@@ -264,7 +293,13 @@ fn import(files: &[PathBuf], paths: &Paths, dry_run: bool) -> ExitCode {
     for set in &plan.sets {
         println!(
             "set {} v{}: {} questions (added {}, changed {}, unchanged {}, retired {})",
-            set.file.set.id, set.version, set.file.questions.len(), set.added, set.changed, set.unchanged, set.newly_retired
+            set.file.set.id,
+            set.version,
+            set.file.questions.len(),
+            set.added,
+            set.changed,
+            set.unchanged,
+            set.newly_retired
         );
     }
     for batch in &plan.faq {
@@ -294,8 +329,10 @@ fn print_problems(problems: &[bank::Problem]) -> ExitCode {
 
 fn export(what: ExportWhat) -> ExitCode {
     let result = match what {
-        ExportWhat::Progress { data, format } => open_store(&data).map(|store| crate::export::progress(&store, format == TableFormat::Csv)),
-        ExportWhat::Unanswered { data, format } => open_store(&data).map(|store| crate::export::unanswered(&store, format == TableFormat::Csv)),
+        ExportWhat::Progress { data, format } => open_store(&data)
+            .map(|store| crate::export::progress(&store, format == TableFormat::Csv)),
+        ExportWhat::Unanswered { data, format } => open_store(&data)
+            .map(|store| crate::export::unanswered(&store, format == TableFormat::Csv)),
         ExportWhat::Bank { paths, format, out } => {
             return match crate::export::bank(&paths, format, out.as_deref()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -328,7 +365,11 @@ fn ask(text: &str, paths: &Paths, json: bool) -> ExitCode {
                 if matches.is_empty() {
                     let key = crate::text::normalize_answer(text);
                     if !key.is_empty() {
-                        let _ = store.record_unanswered(&key, text.trim(), chrono::Utc::now().timestamp());
+                        let _ = store.record_unanswered(
+                            &key,
+                            text.trim(),
+                            chrono::Utc::now().timestamp(),
+                        );
                     }
                 }
                 return print_matches(&matches, json);
@@ -349,7 +390,10 @@ fn print_matches(matches: &[crate::qa::Match], json: bool) -> ExitCode {
         println!("抱歉，暂时没有可靠的答案。Sorry, no reliable answer yet. Try /quiz or rephrase.");
         return ExitCode::SUCCESS;
     };
-    println!("{}\n\n{}\n\n出处 / Source: {}", best.question, best.answer, best.source);
+    println!(
+        "{}\n\n{}\n\n出处 / Source: {}",
+        best.question, best.answer, best.source
+    );
     for m in matches.iter().skip(1) {
         println!("相关 / Related: {} ({})", m.question, m.id);
     }

@@ -27,7 +27,9 @@ pub struct ProgressRow {
 }
 
 fn iso(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339()).unwrap_or_default()
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
 }
 
 pub fn progress_rows(store: &Store) -> Result<Vec<ProgressRow>, StoreError> {
@@ -39,7 +41,11 @@ pub fn progress_rows(store: &Store) -> Result<Vec<ProgressRow>, StoreError> {
             name: u.name.clone(),
             answered: u.answered,
             correct: u.correct,
-            accuracy: if u.answered > 0 { (f64::from(u.correct) / f64::from(u.answered) * 1000.0).round() / 1000.0 } else { 0.0 },
+            accuracy: if u.answered > 0 {
+                (f64::from(u.correct) / f64::from(u.answered) * 1000.0).round() / 1000.0
+            } else {
+                0.0
+            },
             points: u.days.values().map(|d| d.points).sum(),
             daily_streak_best: u.daily.best_streak,
             challenge_best: u.challenge_best,
@@ -54,14 +60,29 @@ pub fn progress_rows(store: &Store) -> Result<Vec<ProgressRow>, StoreError> {
 pub fn progress(store: &Store, csv: bool) -> Result<String, String> {
     let rows = progress_rows(store).map_err(|e| e.to_string())?;
     if !csv {
-        return serde_json::to_string_pretty(&rows).map(|s| s + "\n").map_err(|e| e.to_string());
+        return serde_json::to_string_pretty(&rows)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string());
     }
-    let topics: std::collections::BTreeSet<String> = rows.iter().flat_map(|r| r.topics.keys().cloned()).collect();
+    let topics: std::collections::BTreeSet<String> =
+        rows.iter().flat_map(|r| r.topics.keys().cloned()).collect();
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = ["user_id", "name", "answered", "correct", "accuracy", "points", "daily_streak_best", "challenge_best", "active", "first_seen", "last_active"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = [
+        "user_id",
+        "name",
+        "answered",
+        "correct",
+        "accuracy",
+        "points",
+        "daily_streak_best",
+        "challenge_best",
+        "active",
+        "first_seen",
+        "last_active",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for t in &topics {
         header.push(format!("{t} answered"));
         header.push(format!("{t} correct"));
@@ -104,10 +125,17 @@ pub fn unanswered(store: &Store, csv: bool) -> Result<String, String> {
     rows.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_at.cmp(&a.last_at)));
     let rows: Vec<UnansweredRow> = rows
         .into_iter()
-        .map(|u| UnansweredRow { question: u.text, count: u.count, first_asked: iso(u.first_at), last_asked: iso(u.last_at) })
+        .map(|u| UnansweredRow {
+            question: u.text,
+            count: u.count,
+            first_asked: iso(u.first_at),
+            last_asked: iso(u.last_at),
+        })
         .collect();
     if !csv {
-        return serde_json::to_string_pretty(&rows).map(|s| s + "\n").map_err(|e| e.to_string());
+        return serde_json::to_string_pretty(&rows)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string());
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in &rows {
@@ -132,7 +160,12 @@ pub fn served_sets(paths: &Paths) -> Result<Vec<SetFile>, String> {
                 topic: Some(info.topic.clone()),
                 topic_en: info.topic_en.clone(),
             },
-            questions: info.question_ids.iter().filter_map(|id| content.bank.get(id)).map(|q| q.to_record()).collect(),
+            questions: info
+                .question_ids
+                .iter()
+                .filter_map(|id| content.bank.get(id))
+                .map(|q| q.to_record())
+                .collect(),
         })
         .collect())
 }
@@ -143,11 +176,13 @@ pub fn bank(paths: &Paths, format: BankFormat, out: Option<&Path>) -> Result<(),
         BankFormat::Toml => {
             // One TOML file holds one set: several sets go to a directory, one file each.
             if let Some(dir) = out.filter(|_| sets.len() > 1) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 for set in &sets {
                     let path = dir.join(format!("{}.toml", set.set.id));
                     let text = toml::to_string(set).map_err(|e| e.to_string())?;
-                    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    std::fs::write(&path, text)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 }
                 return Ok(());
             }
@@ -162,14 +197,22 @@ pub fn bank(paths: &Paths, format: BankFormat, out: Option<&Path>) -> Result<(),
             text.into_bytes()
         }
         BankFormat::Json => serde_json::to_vec_pretty(&sets).map_err(|e| e.to_string())?,
-        BankFormat::Csv => crate::bank::formats::write_sets_csv(&sets).map_err(|e| e.to_string())?,
-        BankFormat::Xlsx => crate::bank::formats::write_sets_xlsx(&sets).map_err(|e| e.to_string())?,
+        BankFormat::Csv => {
+            crate::bank::formats::write_sets_csv(&sets).map_err(|e| e.to_string())?
+        }
+        BankFormat::Xlsx => {
+            crate::bank::formats::write_sets_xlsx(&sets).map_err(|e| e.to_string())?
+        }
     };
     match out {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(&bytes).map_err(|e| e.to_string())
+            std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|e| e.to_string())
         }
     }
 }

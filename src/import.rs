@@ -47,7 +47,10 @@ impl ImportPlan {
     }
 
     pub fn faq_batches(&self) -> Vec<(String, Vec<FaqRecord>)> {
-        self.faq.iter().map(|f| (f.name.clone(), f.entries.clone())).collect()
+        self.faq
+            .iter()
+            .map(|f| (f.name.clone(), f.entries.clone()))
+            .collect()
     }
 
     pub fn question_count(&self) -> usize {
@@ -67,21 +70,43 @@ pub fn read_files(paths: &[impl AsRef<Path>]) -> Result<Vec<(String, Vec<u8>)>, 
         let path = path.as_ref();
         match std::fs::read(path) {
             Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => problems.push(Problem { file: path.display().to_string(), line: None, question: None, message: format!("cannot read: {e}") }),
+            Err(e) => problems.push(Problem {
+                file: path.display().to_string(),
+                line: None,
+                question: None,
+                message: format!("cannot read: {e}"),
+            }),
         }
     }
-    if problems.is_empty() { Ok(files) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Parses and validates uploaded files and plans the new versions. Reports every problem.
-pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> Result<ImportPlan, Vec<Problem>> {
+pub fn plan(
+    files: &[(String, Vec<u8>)],
+    current: &[StoredSet],
+    bank: &Bank,
+) -> Result<ImportPlan, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut sets = Vec::new();
     let mut faq = Vec::new();
     for (name, bytes) in files {
-        let problem = |message: String| Problem { file: name.clone(), line: None, question: None, message };
+        let problem = |message: String| Problem {
+            file: name.clone(),
+            line: None,
+            question: None,
+            message,
+        };
         if bytes.len() > MAX_UPLOAD_BYTES {
-            problems.push(problem(format!("file is {} bytes; the limit is {} MB", bytes.len(), MAX_UPLOAD_BYTES / 1024 / 1024)));
+            problems.push(problem(format!(
+                "file is {} bytes; the limit is {} MB",
+                bytes.len(),
+                MAX_UPLOAD_BYTES / 1024 / 1024
+            )));
             continue;
         }
         let Some(format) = Format::from_path(Path::new(name)) else {
@@ -95,7 +120,11 @@ pub fn plan(files: &[(String, Vec<u8>)], current: &[StoredSet], bank: &Bank) -> 
                     Content::Set(file) => vec![(file, parsed.places)],
                     Content::Sets(parts) => parts,
                     Content::Faq(entries) => {
-                        let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("faq").to_string();
+                        let stem = Path::new(name)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("faq")
+                            .to_string();
                         faq.push((stem, entries));
                         continue;
                     }
@@ -161,14 +190,22 @@ fn plan_validated(
     let mut plans = Vec::new();
     for (file, questions) in &sets {
         let set_id = file.set.id.as_str();
-        let problem = |question: Option<String>, message: String| Problem { file: set_id.to_string(), line: None, question, message };
+        let problem = |question: Option<String>, message: String| Problem {
+            file: set_id.to_string(),
+            line: None,
+            question,
+            message,
+        };
         if !seen_sets.insert(set_id) {
             problems.push(problem(None, format!("set `{set_id}` appears twice in this import; merge the files or give them different set ids")));
             continue;
         }
         for q in questions {
             if let Some(other) = owner.insert(&q.id, set_id) {
-                problems.push(problem(Some(q.id.clone()), format!("id also used in set {other} of this import")));
+                problems.push(problem(
+                    Some(q.id.clone()),
+                    format!("id also used in set {other} of this import"),
+                ));
             }
             if let Some(existing) = bank.get(&q.id) {
                 if !importing.contains(&existing.set) {
@@ -182,12 +219,19 @@ fn plan_validated(
     for (name, entries) in faq {
         let (_, more) = KnowledgeBase::build(&[(name.clone(), entries.clone())]);
         problems.extend(more);
-        faq_plans.push(FaqPlan { name, entries, version: 1 });
+        faq_plans.push(FaqPlan {
+            name,
+            entries,
+            version: 1,
+        });
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(ImportPlan { sets: plans, faq: faq_plans })
+    Ok(ImportPlan {
+        sets: plans,
+        faq: faq_plans,
+    })
 }
 
 fn plan_set(file: &SetFile, questions: &[Question], current: &[StoredSet], bank: &Bank) -> SetPlan {
@@ -207,7 +251,11 @@ fn plan_set(file: &SetFile, questions: &[Question], current: &[StoredSet], bank:
             Some(_) => changed += 1,
         }
     }
-    let newly: Vec<String> = previous.keys().filter(|id| !new_ids.contains(id.as_str())).cloned().collect();
+    let newly: Vec<String> = previous
+        .keys()
+        .filter(|id| !new_ids.contains(id.as_str()))
+        .cloned()
+        .collect();
     let mut retired: Vec<String> = stored.map(|s| s.retired.clone()).unwrap_or_default();
     retired.retain(|id| !new_ids.contains(id.as_str()));
     for id in &newly {
@@ -238,7 +286,10 @@ fn plan_set(file: &SetFile, questions: &[Question], current: &[StoredSet], bank:
 
 /// Validates a stored or parsed set file (no line numbers: records only).
 pub fn validate_file(file: &SetFile, name: &str) -> (Vec<(SetInfo, Vec<Question>)>, Vec<Problem>) {
-    let places = formats::Places { file: name.to_string(), records: Vec::new() };
+    let places = formats::Places {
+        file: name.to_string(),
+        records: Vec::new(),
+    };
     let (questions, problems) = validate_set(&file.set, &file.questions, &places);
     if !problems.is_empty() {
         return (Vec::new(), problems);
@@ -253,7 +304,13 @@ pub fn apply(store: &Store, plan: &ImportPlan, by: &str, now: i64) -> Result<(),
     let sets: Vec<StoredSet> = plan
         .sets
         .iter()
-        .map(|s| StoredSet { file: s.file.clone(), version: s.version, imported_at: now, imported_by: by.to_string(), retired: s.retired.clone() })
+        .map(|s| StoredSet {
+            file: s.file.clone(),
+            version: s.version,
+            imported_at: now,
+            imported_by: by.to_string(),
+            retired: s.retired.clone(),
+        })
         .collect();
     let faq: Vec<StoredFaq> = plan
         .faq
@@ -261,7 +318,10 @@ pub fn apply(store: &Store, plan: &ImportPlan, by: &str, now: i64) -> Result<(),
         .map(|f| StoredFaq {
             name: f.name.clone(),
             entries: f.entries.clone(),
-            version: stored_faq.iter().find(|s| s.name == f.name).map_or(1, |s| s.version + 1),
+            version: stored_faq
+                .iter()
+                .find(|s| s.name == f.name)
+                .map_or(1, |s| s.version + 1),
             imported_at: now,
         })
         .collect();

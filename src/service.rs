@@ -24,7 +24,10 @@ pub enum Request {
     /// A tap on a related-question button.
     ShowFaq(String),
     /// Admin upload: file name and bytes.
-    Upload { file_name: String, bytes: Vec<u8> },
+    Upload {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
     ConfirmImport(u32),
     CancelImport(u32),
     UnknownCommand(String),
@@ -37,15 +40,27 @@ pub enum Request {
 #[allow(clippy::large_enum_variant)] // short-lived values, rendered at once
 pub enum Response {
     Engine(Reply),
-    Answer { matches: Vec<Match> },
-    Abstain { query: String },
+    Answer {
+        matches: Vec<Match>,
+    },
+    Abstain {
+        query: String,
+    },
     Faq(String),
     Topics(Vec<(String, Option<String>, usize)>),
     UnknownCommand(String),
     NotAdmin,
-    ImportProblems { file_name: String, problems: Vec<String> },
-    ImportPreview { token: u32, plan: ImportPlan },
-    Imported { plan: ImportPlan },
+    ImportProblems {
+        file_name: String,
+        problems: Vec<String>,
+    },
+    ImportPreview {
+        token: u32,
+        plan: ImportPlan,
+    },
+    Imported {
+        plan: ImportPlan,
+    },
     ImportCancelled,
     ImportExpired,
 }
@@ -65,6 +80,8 @@ pub struct Content {
 }
 
 const LOCK_STRIPES: usize = 64;
+/// Update ids remembered per user to drop re-deliveries.
+const RECENT_UPDATES: usize = 16;
 
 pub struct Service {
     questions_dir: PathBuf,
@@ -75,7 +92,11 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn new(store: Store, questions_dir: &Path, admins: Vec<i64>) -> Result<Service, ServiceError> {
+    pub fn new(
+        store: Store,
+        questions_dir: &Path,
+        admins: Vec<i64>,
+    ) -> Result<Service, ServiceError> {
         let content = load_content(questions_dir, &store)?;
         Ok(Service {
             questions_dir: questions_dir.to_path_buf(),
@@ -87,7 +108,10 @@ impl Service {
     }
 
     pub fn content(&self) -> Arc<Content> {
-        self.content.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.content
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn store(&self) -> &Store {
@@ -100,11 +124,35 @@ impl Service {
 
     /// The language to render for a user: their /lang choice, else the client's.
     pub fn lang_of(&self, user: i64, hint: Lang) -> Lang {
-        self.store.load_user(user).ok().flatten().and_then(|u| u.lang).unwrap_or(hint)
+        self.store
+            .load_user(user)
+            .ok()
+            .flatten()
+            .and_then(|u| u.lang)
+            .unwrap_or(hint)
     }
 
     /// Handles one request of one user. Requests of the same user are serialised.
-    pub fn handle(&self, user_id: i64, request: Request, now: i64, rng: &mut impl Rng) -> Result<Vec<Response>, ServiceError> {
+    pub fn handle(
+        &self,
+        user_id: i64,
+        request: Request,
+        now: i64,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<Response>, ServiceError> {
+        self.handle_update(user_id, None, request, now, rng)
+    }
+
+    /// Like [`Service::handle`], for a transport update with an id: an update applied
+    /// before (re-delivered after a crash) changes nothing and gets no reply.
+    pub fn handle_update(
+        &self,
+        user_id: i64,
+        update: Option<i64>,
+        request: Request,
+        now: i64,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<Response>, ServiceError> {
         let _guard = self.locks[(user_id.unsigned_abs() % LOCK_STRIPES as u64) as usize]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -113,13 +161,19 @@ impl Service {
             Request::Event(event) => event,
             Request::Top => {
                 let users = self.store.users()?;
-                return Ok(vec![Response::Engine(Reply::Top(engine::leaderboards(&users, user_id, now)))]);
+                return Ok(vec![Response::Engine(Reply::Top(engine::leaderboards(
+                    &users, user_id, now,
+                )))]);
             }
             Request::Topics => return Ok(vec![Response::Topics(content.bank.topics())]),
-            Request::Ask(text) => return Ok(vec![self.answer_question(&content.kb, &text, now)?]),
+            Request::Ask(text) => {
+                return Ok(vec![self.answer_question(&content.kb, &text, now)?])
+            }
             // Rendering says so when the entry is gone (e.g. after an import).
             Request::ShowFaq(id) => return Ok(vec![Response::Faq(id)]),
-            Request::Upload { file_name, bytes } => return self.upload(user_id, &file_name, &bytes, now, rng),
+            Request::Upload { file_name, bytes } => {
+                return self.upload(user_id, &file_name, &bytes, now, rng)
+            }
             Request::ConfirmImport(token) => return self.confirm(user_id, token, now),
             Request::CancelImport(token) => {
                 if !self.is_admin(user_id) {
@@ -133,10 +187,21 @@ impl Service {
             Request::UnknownCommand(command) => return Ok(vec![Response::UnknownCommand(command)]),
             Request::Forged => return Ok(vec![Response::Engine(Reply::Invalid)]),
         };
-        let mut user = self.store.load_user(user_id)?.unwrap_or_else(|| UserRecord::new(user_id, now));
+        let mut user = self
+            .store
+            .load_user(user_id)?
+            .unwrap_or_else(|| UserRecord::new(user_id, now));
+        if let Some(update) = update {
+            if user.recent_updates.contains(&update) {
+                return Ok(Vec::new());
+            }
+            user.recent_updates.push(update);
+            let excess = user.recent_updates.len().saturating_sub(RECENT_UPDATES);
+            user.recent_updates.drain(..excess);
+        }
         let reactivated = std::mem::take(&mut user.inactive);
         let outcome = engine::handle(&content.bank, &mut user, event, now, rng);
-        if outcome.changed || reactivated || !outcome.log.is_empty() {
+        if outcome.changed || reactivated || update.is_some() || !outcome.log.is_empty() {
             self.store.commit(&user, &outcome.log)?;
         }
         let mut responses = Vec::with_capacity(outcome.replies.len());
@@ -149,9 +214,19 @@ impl Service {
                     }
                     Response::Engine(Reply::Feedback(feedback))
                 }
-                Reply::ChallengeOver { score, best, new_best, .. } => {
+                Reply::ChallengeOver {
+                    score,
+                    best,
+                    new_best,
+                    ..
+                } => {
                     let users = self.store.users()?;
-                    Response::Engine(Reply::ChallengeOver { score, best, new_best, rank: engine::challenge_rank(&users, user_id) })
+                    Response::Engine(Reply::ChallengeOver {
+                        score,
+                        best,
+                        new_best,
+                        rank: engine::challenge_rank(&users, user_id),
+                    })
                 }
                 other => Response::Engine(other),
             });
@@ -164,7 +239,10 @@ impl Service {
         let _guard = self.locks[(user_id.unsigned_abs() % LOCK_STRIPES as u64) as usize]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let mut user = self.store.load_user(user_id)?.unwrap_or_else(|| UserRecord::new(user_id, now));
+        let mut user = self
+            .store
+            .load_user(user_id)?
+            .unwrap_or_else(|| UserRecord::new(user_id, now));
         if !user.inactive {
             user.inactive = true;
             self.store.commit(&user, &[])?;
@@ -172,26 +250,48 @@ impl Service {
         Ok(())
     }
 
-    fn answer_question(&self, kb: &KnowledgeBase, text: &str, now: i64) -> Result<Response, ServiceError> {
+    fn answer_question(
+        &self,
+        kb: &KnowledgeBase,
+        text: &str,
+        now: i64,
+    ) -> Result<Response, ServiceError> {
         let query = text.trim();
         let matches = kb.ask(query);
         if matches.is_empty() {
             let key = crate::text::normalize_answer(query);
             if !key.is_empty() {
-                self.store.record_unanswered(&key, &crate::text::truncate_chars(query, 500), now)?;
+                self.store.record_unanswered(
+                    &key,
+                    &crate::text::truncate_chars(query, 500),
+                    now,
+                )?;
             }
-            return Ok(Response::Abstain { query: query.to_string() });
+            return Ok(Response::Abstain {
+                query: query.to_string(),
+            });
         }
         Ok(Response::Answer { matches })
     }
 
-    fn upload(&self, admin: i64, file_name: &str, bytes: &[u8], now: i64, rng: &mut impl Rng) -> Result<Vec<Response>, ServiceError> {
+    fn upload(
+        &self,
+        admin: i64,
+        file_name: &str,
+        bytes: &[u8],
+        now: i64,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<Response>, ServiceError> {
         if !self.is_admin(admin) {
             return Ok(vec![Response::NotAdmin]);
         }
         let current = self.store.imported_sets()?;
         let content = self.content();
-        let plan = match import::plan(&[(file_name.to_string(), bytes.to_vec())], &current, &content.bank) {
+        let plan = match import::plan(
+            &[(file_name.to_string(), bytes.to_vec())],
+            &current,
+            &content.bank,
+        ) {
             Ok(plan) => plan,
             Err(problems) => {
                 return Ok(vec![Response::ImportProblems {
@@ -201,7 +301,13 @@ impl Service {
             }
         };
         let token = rng.gen_range(1..u32::MAX);
-        let pending = PendingImport { token, file_name: file_name.to_string(), sets: plan.set_files(), faq: plan.faq_batches(), created_at: now };
+        let pending = PendingImport {
+            token,
+            file_name: file_name.to_string(),
+            sets: plan.set_files(),
+            faq: plan.faq_batches(),
+            created_at: now,
+        };
         self.store.put_pending(admin, &pending)?;
         Ok(vec![Response::ImportPreview { token, plan }])
     }
@@ -240,7 +346,12 @@ impl Service {
 /// The knowledge entry closest to a missed question, when it is a good match.
 fn related_entry(content: &Content, question_id: &str) -> Option<String> {
     let question = content.bank.get(question_id)?;
-    content.kb.ask(&question.prompt).into_iter().next().map(|m| m.id)
+    content
+        .kb
+        .ask(&question.prompt)
+        .into_iter()
+        .next()
+        .map(|m| m.id)
 }
 
 /// Shipped sets from `questions_dir` plus imported sets from the store.
@@ -250,7 +361,10 @@ pub fn load_content(questions_dir: &Path, store: &Store) -> Result<Content, Stor
     let mut faq = report.faq.clone();
     let mut problems = report.problems.clone();
     for stored in store.imported_sets()? {
-        let (imported, more) = import::validate_file(&stored.file, &format!("imported set {}", stored.file.set.id));
+        let (imported, more) = import::validate_file(
+            &stored.file,
+            &format!("imported set {}", stored.file.set.id),
+        );
         problems.extend(more);
         sets.extend(imported);
     }
@@ -259,5 +373,9 @@ pub fn load_content(questions_dir: &Path, store: &Store) -> Result<Content, Stor
     }
     let (kb, kb_problems) = KnowledgeBase::build(&faq);
     problems.extend(kb_problems);
-    Ok(Content { bank: Bank::from_sets(sets), kb, problems })
+    Ok(Content {
+        bank: Bank::from_sets(sets),
+        kb,
+        problems,
+    })
 }

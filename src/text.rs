@@ -31,7 +31,9 @@ pub fn normalize_query(input: &str) -> String {
 /// Trimmed text without zero-width characters: the form every imported cell is read in.
 /// (Content keeps its full-width Chinese punctuation; only comparisons fold width.)
 pub fn clean_cell(input: &str) -> String {
-    input.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}')).to_string()
+    input
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'))
+        .to_string()
 }
 
 /// NFKC-folded (full-width to half-width) and trimmed, for codes such as answer letters.
@@ -52,7 +54,11 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 /// 1-based line number of a byte offset.
 pub fn line_of_offset(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
-    source.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -8,10 +8,24 @@ fn stdquiz() -> Command {
 
 #[test]
 fn the_shipped_bank_passes_check() {
-    let out = stdquiz().args(["check", "questions"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let out = stdquiz()
+        .args(["check", "questions"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let questions: usize = stdout.split_whitespace().skip_while(|w| *w != "sets,").nth(1).unwrap().parse().unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let questions: usize = stdout
+        .split_whitespace()
+        .skip_while(|w| *w != "sets,")
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(questions >= 300, "{stdout}");
     assert!(stdout.contains("topics (11)"), "{stdout}");
 }
@@ -85,9 +99,17 @@ source = "y"
 fn a_broken_file_reports_every_problem_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let long = "很".repeat(5000);
-    std::fs::write(dir.path().join("broken.toml"), BROKEN.replace("\"LONG\"", &format!("\"{long}\""))).unwrap();
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        BROKEN.replace("\"LONG\"", &format!("\"{long}\"")),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("empty.toml"), "\n\n").unwrap();
-    std::fs::write(dir.path().join("latin1.toml"), b"[set]\nid = \"x\"\ntitle = \"caf\xe9\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("latin1.toml"),
+        b"[set]\nid = \"x\"\ntitle = \"caf\xe9\"\n",
+    )
+    .unwrap();
     let out = stdquiz().arg("check").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -105,7 +127,10 @@ fn a_broken_file_reports_every_problem_with_its_line() {
         assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
     }
     // The unknown field stops that question's decoding, reported on its own line.
-    assert!(stdout.contains("broken.toml:54: question b-6: unknown field `colour`"), "{stdout}");
+    assert!(
+        stdout.contains("broken.toml:54: question b-6: unknown field `colour`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("question b-7: prompt has 5000 characters, over Telegram's 4096-character message limit"), "{stdout}");
 }
 
@@ -114,8 +139,18 @@ fn empty_prompts_and_duplicate_options_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let text = BROKEN.replace("colour = \"red\"\n", "");
     std::fs::write(dir.path().join("b.toml"), text).unwrap();
-    let out = stdquiz().arg("check").arg(dir.path().join("b.toml")).output().unwrap();
+    let out = stdquiz()
+        .arg("check")
+        .arg(dir.path().join("b.toml"))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("b.toml:49: question b-6: empty prompt"), "{stdout}");
-    assert!(stdout.contains("b.toml:50: question b-6: duplicate option B"), "{stdout}");
+    assert!(
+        stdout.contains("b.toml:49: question b-6: empty prompt"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("b.toml:50: question b-6: duplicate option B"),
+        "{stdout}"
+    );
 }

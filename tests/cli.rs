@@ -18,15 +18,28 @@ fn chat(data: &std::path::Path, input: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn stats_block(transcript: &str) -> String {
     let start = transcript.rfind("📊 我的成绩").expect("a stats reply");
-    transcript[start..].lines().take(6).collect::<Vec<_>>().join("\n")
+    transcript[start..]
+        .lines()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -39,7 +52,10 @@ fn a_user_takes_a_quiz_quits_and_finds_the_same_stats() {
     }
     input.push_str("/stats\n/quit\n");
     let first = chat(data.path(), &input);
-    assert!(first.contains("📝 开始练习：全部知识点，共 10 题。"), "{first}");
+    assert!(
+        first.contains("📝 开始练习：全部知识点，共 10 题。"),
+        "{first}"
+    );
     assert!(first.contains("🎯 练习结束"), "{first}");
     assert!(first.contains("解析：") && first.contains("出处："));
     let before = stats_block(&first);
@@ -48,15 +64,26 @@ fn a_user_takes_a_quiz_quits_and_finds_the_same_stats() {
     let second = chat(data.path(), "/stats\n");
     assert_eq!(stats_block(&second), before);
 
-    let out = stdquiz().args(["export", "progress", "--format", "json", "--data"]).arg(data.path()).output().unwrap();
+    let out = stdquiz()
+        .args(["export", "progress", "--format", "json", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0]["user_id"], 1);
     assert_eq!(rows[0]["answered"], 10);
     let correct = rows[0]["correct"].as_u64().unwrap();
-    assert!(before.contains(&format!("答对 {correct} 题")), "{before} vs {correct}");
+    assert!(
+        before.contains(&format!("答对 {correct} 题")),
+        "{before} vs {correct}"
+    );
 
-    let csv = stdquiz().args(["export", "progress", "--format", "csv", "--data"]).arg(data.path()).output().unwrap();
+    let csv = stdquiz()
+        .args(["export", "progress", "--format", "csv", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     let csv = String::from_utf8(csv.stdout).unwrap();
     assert!(csv.starts_with("user_id,name,answered,correct"), "{csv}");
     assert!(csv.lines().nth(1).unwrap().starts_with("1,,10,"), "{csv}");
@@ -75,7 +102,9 @@ fn a_killed_chat_loses_no_acknowledged_answer() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    stdin.write_all("/quiz 世界标准日 5\nA\n对\nA\n对\n".as_bytes()).unwrap();
+    stdin
+        .write_all("/quiz 世界标准日 5\nA\n对\nA\n对\n".as_bytes())
+        .unwrap();
     stdin.flush().unwrap();
     // Wait until two feedbacks were printed, then kill -9.
     let mut seen = 0;
@@ -98,35 +127,70 @@ fn a_killed_chat_loses_no_acknowledged_answer() {
         .and_then(|s| s.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap();
-    assert!((2..=4).contains(&answered), "acknowledged answers survive the kill: {answered}");
-    assert!(after.contains("你有一场答题正在进行") || answered == 4, "the quiz continues after a restart");
+    assert!(
+        (2..=4).contains(&answered),
+        "acknowledged answers survive the kill: {answered}"
+    );
+    assert!(
+        after.contains("你有一场答题正在进行") || answered == 4,
+        "the quiz continues after a restart"
+    );
 }
 
 #[test]
 fn a_second_process_on_the_same_data_dir_gets_a_clear_error() {
     let data = tempfile::tempdir().unwrap();
-    let mut first = stdquiz().args(["chat", "--data"]).arg(data.path()).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    let mut first = stdquiz()
+        .args(["chat", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let second = stdquiz().args(["chat", "--data"]).arg(data.path()).stdin(Stdio::null()).output().unwrap();
+    let second = stdquiz()
+        .args(["chat", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     first.kill().unwrap();
     first.wait().unwrap();
     assert_eq!(second.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(stderr.contains("in use by another stdquiz process"), "{stderr}");
+    assert!(
+        stderr.contains("in use by another stdquiz process"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn ask_answers_with_a_source_and_abstains_off_topic() {
     let data = tempfile::tempdir().unwrap();
-    let out = stdquiz().args(["ask", "GB/T里的T是什么意思", "--json", "--data"]).arg(data.path()).output().unwrap();
+    let out = stdquiz()
+        .args(["ask", "GB/T里的T是什么意思", "--json", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let best = &json["matches"][0];
-    assert!(best["answer"].as_str().unwrap().contains("推荐性"), "{json}");
+    assert!(
+        best["answer"].as_str().unwrap().contains("推荐性"),
+        "{json}"
+    );
     assert!(json["matches"].as_array().unwrap().len() <= 3);
-    let out = stdquiz().args(["ask", "明天上海会下雨吗", "--json", "--data"]).arg(data.path()).output().unwrap();
+    let out = stdquiz()
+        .args(["ask", "明天上海会下雨吗", "--json", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["matches"].as_array().unwrap().len(), 0, "{json}");
-    let out = stdquiz().args(["export", "unanswered", "--data"]).arg(data.path()).output().unwrap();
+    let out = stdquiz()
+        .args(["export", "unanswered", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["question"], "明天上海会下雨吗");
     assert_eq!(json[0]["count"], 1);
@@ -134,7 +198,11 @@ fn ask_answers_with_a_source_and_abstains_off_topic() {
 
 #[test]
 fn a_missing_token_is_one_line_and_exit_code_2() {
-    let out = stdquiz().arg("serve").env_remove("TELOXIDE_TOKEN").output().unwrap();
+    let out = stdquiz()
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");

@@ -28,8 +28,24 @@ fn service(data: &std::path::Path) -> Service {
     Service::new(Store::open(data).unwrap(), &questions, vec![ADMIN]).unwrap()
 }
 
-fn upload(service: &Service, user: i64, name: &str, bytes: &[u8], rng: &mut StdRng) -> Vec<Response> {
-    service.handle(user, Request::Upload { file_name: name.into(), bytes: bytes.to_vec() }, NOW, rng).unwrap()
+fn upload(
+    service: &Service,
+    user: i64,
+    name: &str,
+    bytes: &[u8],
+    rng: &mut StdRng,
+) -> Vec<Response> {
+    service
+        .handle(
+            user,
+            Request::Upload {
+                file_name: name.into(),
+                bytes: bytes.to_vec(),
+            },
+            NOW,
+            rng,
+        )
+        .unwrap()
 }
 
 #[test]
@@ -39,21 +55,52 @@ fn an_admin_previews_then_confirms_an_upload_once() {
     let mut rng = StdRng::seed_from_u64(1);
     let before = service.content().bank.questions().len();
 
-    let refused = upload(&service, EMPLOYEE, "campaign.toml", SET.as_bytes(), &mut rng);
+    let refused = upload(
+        &service,
+        EMPLOYEE,
+        "campaign.toml",
+        SET.as_bytes(),
+        &mut rng,
+    );
     assert_eq!(refused, vec![Response::NotAdmin]);
-    assert!(service.store().imported_sets().unwrap().is_empty(), "nothing stored for a non-admin");
+    assert!(
+        service.store().imported_sets().unwrap().is_empty(),
+        "nothing stored for a non-admin"
+    );
 
     let preview = upload(&service, ADMIN, "campaign.toml", SET.as_bytes(), &mut rng);
-    let [Response::ImportPreview { token, plan }] = preview.as_slice() else { panic!("{preview:?}") };
+    let [Response::ImportPreview { token, plan }] = preview.as_slice() else {
+        panic!("{preview:?}")
+    };
     assert_eq!((plan.sets[0].added, plan.sets[0].version), (1, 1));
-    assert_eq!(service.content().bank.questions().len(), before, "a preview changes nothing");
+    assert_eq!(
+        service.content().bank.questions().len(),
+        before,
+        "a preview changes nothing"
+    );
 
     // Someone else's tap on Confirm does nothing.
-    assert_eq!(service.handle(EMPLOYEE, Request::ConfirmImport(*token), NOW, &mut rng).unwrap(), vec![Response::NotAdmin]);
-    let done = service.handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng).unwrap();
-    assert!(matches!(done.as_slice(), [Response::Imported { .. }]), "{done:?}");
-    let again = service.handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng).unwrap();
-    assert_eq!(again, vec![Response::ImportExpired], "a double tap imports once");
+    assert_eq!(
+        service
+            .handle(EMPLOYEE, Request::ConfirmImport(*token), NOW, &mut rng)
+            .unwrap(),
+        vec![Response::NotAdmin]
+    );
+    let done = service
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
+        .unwrap();
+    assert!(
+        matches!(done.as_slice(), [Response::Imported { .. }]),
+        "{done:?}"
+    );
+    let again = service
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
+        .unwrap();
+    assert_eq!(
+        again,
+        vec![Response::ImportExpired],
+        "a double tap imports once"
+    );
     assert_eq!(service.content().bank.questions().len(), before + 1);
     assert!(service.content().bank.get("wsd-x1").is_some());
 
@@ -69,11 +116,25 @@ fn a_broken_upload_is_reported_with_lines_and_stores_nothing() {
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
     let broken = SET.replace("answer = \"对\"", "answer = \"也许\"");
-    let reply = upload(&service, ADMIN, "campaign.toml", broken.as_bytes(), &mut rng);
-    let [Response::ImportProblems { problems, .. }] = reply.as_slice() else { panic!("{reply:?}") };
-    assert!(problems[0].starts_with("campaign.toml:9: question wsd-x1: judge answer `也许`"), "{problems:?}");
+    let reply = upload(
+        &service,
+        ADMIN,
+        "campaign.toml",
+        broken.as_bytes(),
+        &mut rng,
+    );
+    let [Response::ImportProblems { problems, .. }] = reply.as_slice() else {
+        panic!("{reply:?}")
+    };
+    assert!(
+        problems[0].starts_with("campaign.toml:9: question wsd-x1: judge answer `也许`"),
+        "{problems:?}"
+    );
     let unknown = upload(&service, ADMIN, "photo.jpg", b"\xff\xd8", &mut rng);
-    assert!(matches!(&unknown[0], Response::ImportProblems { problems, .. } if problems[0].contains("unknown file type")), "{unknown:?}");
+    assert!(
+        matches!(&unknown[0], Response::ImportProblems { problems, .. } if problems[0].contains("unknown file type")),
+        "{unknown:?}"
+    );
     assert!(service.store().imported_sets().unwrap().is_empty());
 }
 
@@ -83,9 +144,21 @@ fn cancel_discards_the_preview() {
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
     let preview = upload(&service, ADMIN, "campaign.toml", SET.as_bytes(), &mut rng);
-    let [Response::ImportPreview { token, .. }] = preview.as_slice() else { panic!() };
-    assert_eq!(service.handle(ADMIN, Request::CancelImport(*token), NOW, &mut rng).unwrap(), vec![Response::ImportCancelled]);
-    assert_eq!(service.handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng).unwrap(), vec![Response::ImportExpired]);
+    let [Response::ImportPreview { token, .. }] = preview.as_slice() else {
+        panic!()
+    };
+    assert_eq!(
+        service
+            .handle(ADMIN, Request::CancelImport(*token), NOW, &mut rng)
+            .unwrap(),
+        vec![Response::ImportCancelled]
+    );
+    assert_eq!(
+        service
+            .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
+            .unwrap(),
+        vec![Response::ImportExpired]
+    );
     assert!(service.content().bank.get("wsd-x1").is_none());
 }
 
@@ -94,12 +167,34 @@ fn plain_text_is_answered_or_logged_as_unanswered() {
     let dir = tempfile::tempdir().unwrap();
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
-    let reply = service.handle(EMPLOYEE, Request::Event(Event::Text("企业标准现在还用备案吗".into())), NOW, &mut rng).unwrap();
-    let [Response::Answer { matches }] = reply.as_slice() else { panic!("{reply:?}") };
+    let reply = service
+        .handle(
+            EMPLOYEE,
+            Request::Event(Event::Text("企业标准现在还用备案吗".into())),
+            NOW,
+            &mut rng,
+        )
+        .unwrap();
+    let [Response::Answer { matches }] = reply.as_slice() else {
+        panic!("{reply:?}")
+    };
     assert!(matches[0].answer.contains("自我声明公开"), "{matches:?}");
-    let reply = service.handle(EMPLOYEE, Request::Ask("公司年假有几天".into()), NOW, &mut rng).unwrap();
-    assert!(matches!(reply.as_slice(), [Response::Abstain { .. }]), "{reply:?}");
-    assert_eq!(service.store().unanswered().unwrap()[0].text, "公司年假有几天");
+    let reply = service
+        .handle(
+            EMPLOYEE,
+            Request::Ask("公司年假有几天".into()),
+            NOW,
+            &mut rng,
+        )
+        .unwrap();
+    assert!(
+        matches!(reply.as_slice(), [Response::Abstain { .. }]),
+        "{reply:?}"
+    );
+    assert_eq!(
+        service.store().unanswered().unwrap()[0].text,
+        "公司年假有几天"
+    );
 }
 
 #[test]
@@ -109,11 +204,28 @@ fn a_wrong_answer_offers_the_closest_knowledge_entry() {
     let mut rng = StdRng::seed_from_u64(3);
     let mut offered = 0;
     for _ in 0..5 {
-        service.handle(EMPLOYEE, Request::Event(Event::Quiz { topic: Some("codes".into()), length: Some(5) }), NOW, &mut rng).unwrap();
+        service
+            .handle(
+                EMPLOYEE,
+                Request::Event(Event::Quiz {
+                    topic: Some("codes".into()),
+                    length: Some(5),
+                }),
+                NOW,
+                &mut rng,
+            )
+            .unwrap();
         for _ in 0..5 {
             // "Z" is never a valid letter, so choice questions refuse it; answer fill/judge wrongly.
             for text in ["错", "不知道", "A"] {
-                let replies = service.handle(EMPLOYEE, Request::Event(Event::Text(text.into())), NOW, &mut rng).unwrap();
+                let replies = service
+                    .handle(
+                        EMPLOYEE,
+                        Request::Event(Event::Text(text.into())),
+                        NOW,
+                        &mut rng,
+                    )
+                    .unwrap();
                 for r in &replies {
                     if let Response::Engine(Reply::Feedback(f)) = r {
                         if f.correct == Some(false) && f.related.is_some() {
@@ -132,9 +244,70 @@ fn a_blocked_user_is_marked_inactive_and_comes_back_active() {
     let dir = tempfile::tempdir().unwrap();
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
-    service.handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng).unwrap();
+    service
+        .handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng)
+        .unwrap();
     service.set_inactive(EMPLOYEE, NOW).unwrap();
-    assert!(service.store().load_user(EMPLOYEE).unwrap().unwrap().inactive);
-    service.handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng).unwrap();
-    assert!(!service.store().load_user(EMPLOYEE).unwrap().unwrap().inactive);
+    assert!(
+        service
+            .store()
+            .load_user(EMPLOYEE)
+            .unwrap()
+            .unwrap()
+            .inactive
+    );
+    service
+        .handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng)
+        .unwrap();
+    assert!(
+        !service
+            .store()
+            .load_user(EMPLOYEE)
+            .unwrap()
+            .unwrap()
+            .inactive
+    );
+}
+
+#[test]
+fn a_redelivered_update_is_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path());
+    let mut rng = StdRng::seed_from_u64(1);
+    service
+        .handle(
+            EMPLOYEE,
+            Request::Event(Event::Quiz {
+                topic: Some("wsd".into()),
+                length: Some(3),
+            }),
+            NOW,
+            &mut rng,
+        )
+        .unwrap();
+    let answer = || Request::Event(Event::Text("A".into()));
+    let first = service
+        .handle_update(EMPLOYEE, Some(500), answer(), NOW, &mut rng)
+        .unwrap();
+    let answered = service
+        .store()
+        .load_user(EMPLOYEE)
+        .unwrap()
+        .unwrap()
+        .answered;
+    let again = service
+        .handle_update(EMPLOYEE, Some(500), answer(), NOW, &mut rng)
+        .unwrap();
+    assert!(!first.is_empty());
+    assert!(again.is_empty(), "a re-delivered update gets no reply");
+    assert_eq!(
+        service
+            .store()
+            .load_user(EMPLOYEE)
+            .unwrap()
+            .unwrap()
+            .answered,
+        answered,
+        "and changes nothing"
+    );
 }

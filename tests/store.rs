@@ -4,7 +4,17 @@ use stdquiz::engine::{AnswerLog, Mode, UserRecord};
 use stdquiz::store::{Store, StoreError};
 
 fn answer(user: i64, question: &str, correct: bool) -> AnswerLog {
-    AnswerLog { user, question: question.into(), topic: "标准化法".into(), mode: Mode::Practice, correct, points: 10, scheme: 1, at: 1, session: 1 }
+    AnswerLog {
+        user,
+        question: question.into(),
+        topic: "标准化法".into(),
+        mode: Mode::Practice,
+        correct,
+        points: 10,
+        scheme: 1,
+        at: 1,
+        session: 1,
+    }
 }
 
 #[test]
@@ -15,14 +25,36 @@ fn users_and_answers_survive_a_reopen() {
         let mut user = UserRecord::new(42, 1000);
         user.answered = 2;
         user.name = Some("小王".into());
-        store.commit(&user, &[answer(42, "law-001", true), answer(42, "law-002", false)]).unwrap();
+        store
+            .commit(
+                &user,
+                &[answer(42, "law-001", true), answer(42, "law-002", false)],
+            )
+            .unwrap();
         store.commit(&UserRecord::new(-7, 1000), &[]).unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     let user = store.load_user(42).unwrap().expect("saved");
     assert_eq!((user.answered, user.name.as_deref()), (2, Some("小王")));
-    assert_eq!(store.answers().unwrap().iter().map(|a| a.question.as_str()).collect::<Vec<_>>(), ["law-001", "law-002"]);
-    assert_eq!(store.users().unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), [-7, 42], "ids in order, negatives first");
+    assert_eq!(
+        store
+            .answers()
+            .unwrap()
+            .iter()
+            .map(|a| a.question.as_str())
+            .collect::<Vec<_>>(),
+        ["law-001", "law-002"]
+    );
+    assert_eq!(
+        store
+            .users()
+            .unwrap()
+            .iter()
+            .map(|u| u.id)
+            .collect::<Vec<_>>(),
+        [-7, 42],
+        "ids in order, negatives first"
+    );
     assert!(store.load_user(43).unwrap().is_none());
 }
 
@@ -31,9 +63,16 @@ fn a_second_open_of_the_same_directory_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Store::open(dir.path()).unwrap();
     let second = Store::open(dir.path());
-    let Err(error) = second else { panic!("a second open must fail") };
+    let Err(error) = second else {
+        panic!("a second open must fail")
+    };
     assert!(matches!(error, StoreError::Locked(_)), "{error:?}");
-    assert!(error.to_string().contains("in use by another stdquiz process"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("in use by another stdquiz process"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -44,16 +83,28 @@ fn unanswered_questions_are_counted() {
     store.record_unanswered("天气", "天气", 2).unwrap();
     let rows = store.unanswered().unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].count, rows[0].first_at, rows[0].last_at), (2, 1, 2));
+    assert_eq!(
+        (rows[0].count, rows[0].first_at, rows[0].last_at),
+        (2, 1, 2)
+    );
 }
 
 #[test]
 fn a_confirm_token_is_taken_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let pending = stdquiz::store::PendingImport { token: 9, file_name: "a.csv".into(), sets: Vec::new(), faq: Vec::new(), created_at: 0 };
+    let pending = stdquiz::store::PendingImport {
+        token: 9,
+        file_name: "a.csv".into(),
+        sets: Vec::new(),
+        faq: Vec::new(),
+        created_at: 0,
+    };
     store.put_pending(5, &pending).unwrap();
     assert!(store.take_pending(5, 8).unwrap().is_none(), "wrong token");
     assert!(store.take_pending(5, 9).unwrap().is_some());
-    assert!(store.take_pending(5, 9).unwrap().is_none(), "a double tap imports once");
+    assert!(
+        store.take_pending(5, 9).unwrap().is_none(),
+        "a double tap imports once"
+    );
 }

@@ -20,7 +20,10 @@ impl Bank {
     pub fn from_sets(sets: Vec<(SetInfo, Vec<Question>)>) -> Bank {
         let mut by_id: Vec<(SetInfo, Vec<Question>)> = Vec::new();
         for (info, questions) in sets {
-            match by_id.iter_mut().find(|(existing, _)| existing.id == info.id) {
+            match by_id
+                .iter_mut()
+                .find(|(existing, _)| existing.id == info.id)
+            {
                 Some(slot) => *slot = (info, questions),
                 None => by_id.push((info, questions)),
             }
@@ -81,7 +84,12 @@ impl Bank {
             return None;
         }
         let topics = self.topics();
-        if let Some(index) = query.trim().parse::<usize>().ok().filter(|i| (1..=topics.len()).contains(i)) {
+        if let Some(index) = query
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|i| (1..=topics.len()).contains(i))
+        {
             return Some(topics[index - 1].0.clone());
         }
         for set in &self.sets {
@@ -101,7 +109,12 @@ impl Bank {
         }
         let partial: Vec<_> = topics
             .iter()
-            .filter(|t| names(t).iter().any(|n| n.contains(&wanted) || (wanted.chars().count() >= 2 && wanted.contains(n.as_str()))))
+            .filter(|t| {
+                names(t).iter().any(|n| {
+                    n.contains(&wanted)
+                        || (wanted.chars().count() >= 2 && wanted.contains(n.as_str()))
+                })
+            })
             .collect();
         match partial.as_slice() {
             [one] => Some(one.0.clone()),
@@ -180,11 +193,18 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
     let mut owner: HashMap<String, String> = HashMap::new();
     for path in files {
         let name = path.display().to_string();
-        let Some(format) = Format::from_path(&path) else { continue };
+        let Some(format) = Format::from_path(&path) else {
+            continue;
+        };
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                report.problems.push(Problem { file: name, line: None, question: None, message: format!("cannot read: {e}") });
+                report.problems.push(Problem {
+                    file: name,
+                    line: None,
+                    question: None,
+                    message: format!("cannot read: {e}"),
+                });
                 continue;
             }
         };
@@ -200,7 +220,12 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
     report
 }
 
-fn add_parsed(report: &mut LoadReport, owner: &mut HashMap<String, String>, name: &str, parsed: ParsedFile) {
+fn add_parsed(
+    report: &mut LoadReport,
+    owner: &mut HashMap<String, String>,
+    name: &str,
+    parsed: ParsedFile,
+) {
     let decode_clean = parsed.problems.is_empty();
     report.problems.extend(parsed.problems);
     let sets = match parsed.content {
@@ -227,7 +252,9 @@ fn add_parsed(report: &mut LoadReport, owner: &mut HashMap<String, String>, name
             }
         }
         if clean {
-            report.sets.push((set_info(&file, &questions, name), questions));
+            report
+                .sets
+                .push((set_info(&file, &questions, name), questions));
             report.files.push(file);
         }
     }
@@ -238,7 +265,11 @@ pub fn set_info(file: &SetFile, questions: &[Question], origin: &str) -> SetInfo
         id: file.set.id.clone(),
         title: file.set.title.clone(),
         title_en: file.set.title_en.clone(),
-        topic: file.set.topic.clone().unwrap_or_else(|| file.set.title.clone()),
+        topic: file
+            .set
+            .topic
+            .clone()
+            .unwrap_or_else(|| file.set.title.clone()),
         topic_en: file.set.topic_en.clone(),
         origin: origin.to_string(),
         question_ids: questions.iter().map(|q| q.id.clone()).collect(),
@@ -250,7 +281,12 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Probl
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
-                problems.push(Problem { file: path.display().to_string(), line: None, question: None, message: format!("cannot read directory: {e}") });
+                problems.push(Problem {
+                    file: path.display().to_string(),
+                    line: None,
+                    question: None,
+                    message: format!("cannot read directory: {e}"),
+                });
                 return;
             }
         };
@@ -262,11 +298,21 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Probl
         }
     } else if path.exists() {
         if Format::from_path(path).is_none() {
-            problems.push(Problem { file: path.display().to_string(), line: None, question: None, message: "unknown file type (use .toml, .json, .csv, .xlsx or .txt)".into() });
+            problems.push(Problem {
+                file: path.display().to_string(),
+                line: None,
+                question: None,
+                message: "unknown file type (use .toml, .json, .csv, .xlsx or .txt)".into(),
+            });
             return;
         }
         files.push(path.to_path_buf());
     } else {
-        problems.push(Problem { file: path.display().to_string(), line: None, question: None, message: "no such file or directory".into() });
+        problems.push(Problem {
+            file: path.display().to_string(),
+            line: None,
+            question: None,
+            message: "no such file or directory".into(),
+        });
     }
 }

@@ -1,14 +1,14 @@
 //! The question bank: the validated question model, the canonical record form
 //! shared by every file format, and the loaders that turn files into a [`Bank`].
 
-mod model;
-mod record;
 pub mod formats;
 mod load;
+mod model;
+mod record;
 
 pub use load::{load_dir, load_paths, set_info as set_info_for, Bank, BankSummary, LoadReport};
 pub use model::{AnswerKey, Kind, Question, SetInfo};
 pub use record::{
-    parse_choice_letters, parse_judge, validate_set, FaqRecord, Problem, QuestionRecord,
-    SetHeader, SetFile, MAX_MESSAGE_CHARS,
+    parse_choice_letters, parse_judge, validate_set, FaqRecord, Problem, QuestionRecord, SetFile,
+    SetHeader, MAX_MESSAGE_CHARS,
 };

@@ -100,7 +100,9 @@ impl Question {
             return false;
         }
         accepted.iter().any(|a| normalize_answer(a) == typed_norm)
-            || patterns.iter().any(|p| p.is_match(&typed_norm) || p.is_match(typed.trim()))
+            || patterns
+                .iter()
+                .any(|p| p.is_match(&typed_norm) || p.is_match(typed.trim()))
     }
 
     pub fn prompt_in(&self, english: bool) -> &str {
@@ -149,9 +151,23 @@ impl Question {
     pub fn to_record(&self) -> crate::bank::QuestionRecord {
         use crate::bank::record::{letter, AnswerField};
         let (answer, accepted, patterns) = match &self.key {
-            AnswerKey::Choice(indices) => (Some(AnswerField::Text(indices.iter().map(|&i| letter(i)).collect())), Vec::new(), Vec::new()),
-            AnswerKey::Judge(value) => (Some(AnswerField::Text(value.to_string())), Vec::new(), Vec::new()),
-            AnswerKey::Fill { accepted, patterns } => (None, accepted.clone(), patterns.iter().map(|p| p.as_str().to_string()).collect()),
+            AnswerKey::Choice(indices) => (
+                Some(AnswerField::Text(
+                    indices.iter().map(|&i| letter(i)).collect(),
+                )),
+                Vec::new(),
+                Vec::new(),
+            ),
+            AnswerKey::Judge(value) => (
+                Some(AnswerField::Text(value.to_string())),
+                Vec::new(),
+                Vec::new(),
+            ),
+            AnswerKey::Fill { accepted, patterns } => (
+                None,
+                accepted.clone(),
+                patterns.iter().map(|p| p.as_str().to_string()).collect(),
+            ),
         };
         crate::bank::QuestionRecord {
             id: Some(self.id.clone()),

@@ -127,7 +127,11 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, &self.question) {
-            (Some(line), Some(id)) => write!(f, "{}:{}: question {}: {}", self.file, line, id, self.message),
+            (Some(line), Some(id)) => write!(
+                f,
+                "{}:{}: question {}: {}",
+                self.file, line, id, self.message
+            ),
             (Some(line), None) => write!(f, "{}:{}: {}", self.file, line, self.message),
             (None, Some(id)) => write!(f, "{}: question {}: {}", self.file, id, self.message),
             (None, None) => write!(f, "{}: {}", self.file, self.message),
@@ -180,13 +184,18 @@ pub fn validate_set(
         let mut report = |field: Option<&str>, message: String| {
             problems.push(Problem {
                 file: locate.file().to_string(),
-                line: locate.line(index, field).or_else(|| locate.line(index, None)),
+                line: locate
+                    .line(index, field)
+                    .or_else(|| locate.line(index, None)),
                 question: Some(id.clone()),
                 message,
             })
         };
         if !seen_ids.insert(id.clone()) {
-            report(Some("id"), format!("duplicate id `{id}` (ids must be unique)"));
+            report(
+                Some("id"),
+                format!("duplicate id `{id}` (ids must be unique)"),
+            );
         }
         match build_question(header, &id, record) {
             Ok(question) => questions.push(question),
@@ -202,14 +211,24 @@ pub fn validate_set(
 
 type FieldErrors = Vec<(Option<&'static str>, String)>;
 
-fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Question, FieldErrors> {
+fn build_question(
+    header: &SetHeader,
+    id: &str,
+    r: &QuestionRecord,
+) -> Result<Question, FieldErrors> {
     let mut errors: FieldErrors = Vec::new();
     if !valid_id(id) {
-        errors.push((Some("id"), format!("id `{id}` must be 1-{MAX_ID_LEN} letters, digits, '-', '_' or '.'")));
+        errors.push((
+            Some("id"),
+            format!("id `{id}` must be 1-{MAX_ID_LEN} letters, digits, '-', '_' or '.'"),
+        ));
     }
     let kind = match r.kind.as_deref().map(str::trim) {
         None | Some("") => {
-            errors.push((Some("kind"), "missing kind (single, multi, judge or fill / 单选, 多选, 判断, 填空)".into()));
+            errors.push((
+                Some("kind"),
+                "missing kind (single, multi, judge or fill / 单选, 多选, 判断, 填空)".into(),
+            ));
             None
         }
         Some(raw) => {
@@ -226,7 +245,10 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
     }
     let difficulty = r.difficulty.unwrap_or(2);
     if !(1..=3).contains(&difficulty) {
-        errors.push((Some("difficulty"), format!("difficulty {difficulty} is out of range 1-3")));
+        errors.push((
+            Some("difficulty"),
+            format!("difficulty {difficulty} is out of range 1-3"),
+        ));
     }
     let explanation = non_empty(r.explanation.as_deref());
     if explanation.is_none() {
@@ -234,7 +256,10 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
     }
     let source = non_empty(r.source.as_deref());
     if source.is_none() {
-        errors.push((Some("source"), "missing source (出处): cite the law article or standard clause".into()));
+        errors.push((
+            Some("source"),
+            "missing source (出处): cite the law article or standard clause".into(),
+        ));
     }
     let options: Vec<String> = r.options.iter().map(|o| clean_cell(o)).collect();
     let options_en: Option<Vec<String>> = r
@@ -245,7 +270,14 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
     let key = kind.and_then(|kind| build_key(kind, r, &options, &mut errors));
     if let (Some(en), Some(Kind::Single | Kind::Multi)) = (&options_en, kind) {
         if en.len() != options.len() {
-            errors.push((Some("options_en"), format!("options_en has {} entries but options has {}", en.len(), options.len())));
+            errors.push((
+                Some("options_en"),
+                format!(
+                    "options_en has {} entries but options has {}",
+                    en.len(),
+                    options.len()
+                ),
+            ));
         }
     }
     for (field, value) in [
@@ -260,10 +292,14 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
             errors.push((Some(field), format!("{field} has {chars} characters, over Telegram's {MAX_MESSAGE_CHARS}-character message limit")));
         }
     }
-    let rendered = [r.prompt.as_deref(), r.explanation.as_deref(), r.source.as_deref()]
-        .iter()
-        .map(|v| v.map_or(0, |v| v.chars().count()))
-        .sum::<usize>()
+    let rendered = [
+        r.prompt.as_deref(),
+        r.explanation.as_deref(),
+        r.source.as_deref(),
+    ]
+    .iter()
+    .map(|v| v.map_or(0, |v| v.chars().count()))
+    .sum::<usize>()
         + options.iter().map(|o| o.chars().count() + 4).sum::<usize>()
         + RENDER_OVERHEAD_CHARS;
     if rendered > MAX_MESSAGE_CHARS {
@@ -280,7 +316,11 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
     let topic = non_empty(r.topic.as_deref())
         .or_else(|| header.topic.clone())
         .unwrap_or_else(|| header.title.clone());
-    let topic_en = if r.topic.is_some() && r.topic != header.topic { None } else { header.topic_en.clone() };
+    let topic_en = if r.topic.is_some() && r.topic != header.topic {
+        None
+    } else {
+        header.topic_en.clone()
+    };
     Ok(Question {
         id: id.to_string(),
         set: header.id.clone(),
@@ -290,29 +330,61 @@ fn build_question(header: &SetHeader, id: &str, r: &QuestionRecord) -> Result<Qu
         kind,
         prompt,
         prompt_en: non_empty(r.prompt_en.as_deref()),
-        options: if matches!(kind, Kind::Single | Kind::Multi) { options } else { Vec::new() },
-        options_en: if matches!(kind, Kind::Single | Kind::Multi) { options_en } else { None },
+        options: if matches!(kind, Kind::Single | Kind::Multi) {
+            options
+        } else {
+            Vec::new()
+        },
+        options_en: if matches!(kind, Kind::Single | Kind::Multi) {
+            options_en
+        } else {
+            None
+        },
         key,
         explanation,
         explanation_en: non_empty(r.explanation_en.as_deref()),
         source,
-        tags: r.tags.iter().map(|t| clean_cell(t)).filter(|t| !t.is_empty()).collect(),
+        tags: r
+            .tags
+            .iter()
+            .map(|t| clean_cell(t))
+            .filter(|t| !t.is_empty())
+            .collect(),
     })
 }
 
-fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut FieldErrors) -> Option<AnswerKey> {
-    let answer = r.answer.as_ref().map(AnswerField::as_text).map(|a| clean_cell(&a)).filter(|a| !a.is_empty());
+fn build_key(
+    kind: Kind,
+    r: &QuestionRecord,
+    options: &[String],
+    errors: &mut FieldErrors,
+) -> Option<AnswerKey> {
+    let answer = r
+        .answer
+        .as_ref()
+        .map(AnswerField::as_text)
+        .map(|a| clean_cell(&a))
+        .filter(|a| !a.is_empty());
     match kind {
         Kind::Single | Kind::Multi => {
             if !(2..=8).contains(&options.len()) {
-                errors.push((Some("options"), format!("{} options given; choice questions need 2 to 8", options.len())));
+                errors.push((
+                    Some("options"),
+                    format!(
+                        "{} options given; choice questions need 2 to 8",
+                        options.len()
+                    ),
+                ));
             }
             let mut seen = HashSet::new();
             for (i, option) in options.iter().enumerate() {
                 if option.is_empty() {
                     errors.push((Some("options"), format!("option {} is empty", letter(i))));
                 } else if !seen.insert(normalize_answer(option)) {
-                    errors.push((Some("options"), format!("duplicate option {}: `{option}`", letter(i))));
+                    errors.push((
+                        Some("options"),
+                        format!("duplicate option {}: `{option}`", letter(i)),
+                    ));
                 }
             }
             let Some(answer) = answer else {
@@ -320,11 +392,22 @@ fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut Fi
                 return None;
             };
             let Some(letters) = parse_choice_letters(&answer) else {
-                errors.push((Some("answer"), format!("answer `{answer}` is not option letters such as B or ACD")));
+                errors.push((
+                    Some("answer"),
+                    format!("answer `{answer}` is not option letters such as B or ACD"),
+                ));
                 return None;
             };
             if let Some(&bad) = letters.iter().find(|&&i| i >= options.len()) {
-                errors.push((Some("answer"), format!("answer letter {} is out of range: there are only {} options (A-{})", letter(bad), options.len(), letter(options.len().saturating_sub(1)))));
+                errors.push((
+                    Some("answer"),
+                    format!(
+                        "answer letter {} is out of range: there are only {} options (A-{})",
+                        letter(bad),
+                        options.len(),
+                        letter(options.len().saturating_sub(1))
+                    ),
+                ));
                 return None;
             }
             if kind == Kind::Single && letters.len() != 1 {
@@ -332,14 +415,20 @@ fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut Fi
                 return None;
             }
             if kind == Kind::Multi && letters.len() < 2 {
-                errors.push((Some("answer"), format!("multi-choice answer `{answer}` needs at least 2 correct letters")));
+                errors.push((
+                    Some("answer"),
+                    format!("multi-choice answer `{answer}` needs at least 2 correct letters"),
+                ));
                 return None;
             }
             Some(AnswerKey::Choice(letters))
         }
         Kind::Judge => {
             let Some(answer) = answer else {
-                errors.push((Some("answer"), "missing answer (答案): use true or false (正确/错误)".into()));
+                errors.push((
+                    Some("answer"),
+                    "missing answer (答案): use true or false (正确/错误)".into(),
+                ));
                 return None;
             };
             if let Some(value) = parse_judge(&answer) {
@@ -353,14 +442,29 @@ fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut Fi
             match via_option {
                 Some(value) => Some(AnswerKey::Judge(value)),
                 None => {
-                    errors.push((Some("answer"), format!("judge answer `{answer}` is not true/false (正确/错误, 对/错, √/×)")));
+                    errors.push((
+                        Some("answer"),
+                        format!(
+                            "judge answer `{answer}` is not true/false (正确/错误, 对/错, √/×)"
+                        ),
+                    ));
                     None
                 }
             }
         }
         Kind::Fill => {
-            let mut accepted: Vec<String> = r.accepted.iter().map(|a| clean_cell(a)).filter(|a| !a.is_empty()).collect();
-            let mut patterns_src: Vec<String> = r.patterns.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+            let mut accepted: Vec<String> = r
+                .accepted
+                .iter()
+                .map(|a| clean_cell(a))
+                .filter(|a| !a.is_empty())
+                .collect();
+            let mut patterns_src: Vec<String> = r
+                .patterns
+                .iter()
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect();
             if let Some(answer) = &answer {
                 // Accepted answers are separated by `|`; a `re:` pattern runs to the next
                 // `|re:`, so it may use `|` itself: `10月14日|re:^(10|十)月(14|十四)日$`.
@@ -379,14 +483,20 @@ fn build_key(kind: Kind, r: &QuestionRecord, options: &[String], errors: &mut Fi
                 }
             }
             if accepted.is_empty() && patterns_src.is_empty() {
-                errors.push((Some("accepted"), "fill question without accepted answers or patterns".into()));
+                errors.push((
+                    Some("accepted"),
+                    "fill question without accepted answers or patterns".into(),
+                ));
                 return None;
             }
             let mut patterns = Vec::new();
             for pattern in &patterns_src {
                 match Regex::new(pattern) {
                     Ok(re) => patterns.push(re),
-                    Err(e) => errors.push((Some("patterns"), format!("invalid regex `{pattern}`: {}", first_line(&e.to_string())))),
+                    Err(e) => errors.push((
+                        Some("patterns"),
+                        format!("invalid regex `{pattern}`: {}", first_line(&e.to_string())),
+                    )),
                 }
             }
             accepted.dedup();
@@ -414,8 +524,11 @@ pub fn parse_choice_letters(answer: &str) -> Option<Vec<usize>> {
 /// Parses the many spellings of true/false used in Chinese exam files.
 pub fn parse_judge(answer: &str) -> Option<bool> {
     match crate::text::fold_width(answer).to_lowercase().as_str() {
-        "true" | "t" | "正确" | "对" | "√" | "✓" | "✔" | "是" | "yes" | "y" | "right" | "1" => Some(true),
-        "false" | "f" | "错误" | "错" | "×" | "✗" | "✘" | "x" | "否" | "no" | "n" | "wrong" | "0" => Some(false),
+        "true" | "t" | "正确" | "对" | "√" | "✓" | "✔" | "是" | "yes" | "y" | "right" | "1" => {
+            Some(true)
+        }
+        "false" | "f" | "错误" | "错" | "×" | "✗" | "✘" | "x" | "否" | "no" | "n" | "wrong"
+        | "0" => Some(false),
         _ => None,
     }
 }
@@ -427,7 +540,9 @@ pub(crate) fn letter(index: usize) -> char {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID_LEN
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn non_empty(value: Option<&str>) -> Option<String> {
@@ -435,7 +550,11 @@ fn non_empty(value: Option<&str>) -> Option<String> {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+    text.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+        .to_string()
 }
 
 /// A stable id for a record that has none: the set id plus a hash of the prompt,

@@ -77,7 +77,10 @@ fn quiz_request(args: &str) -> Request {
 /// Plain-text shortcuts a phone user may type instead of a command.
 fn alias(text: &str) -> Option<Request> {
     let request = match text {
-        "开始答题" | "答题" | "练习" | "开始练习" => Request::Event(Event::Quiz { topic: None, length: None }),
+        "开始答题" | "答题" | "练习" | "开始练习" => Request::Event(Event::Quiz {
+            topic: None,
+            length: None,
+        }),
         "每日一题" => Request::Event(Event::Daily),
         "挑战答题" | "挑战" => Request::Event(Event::Challenge),
         "错题本" | "复习" | "错题复习" => Request::Event(Event::Review),
@@ -99,19 +102,44 @@ pub fn parse_callback(data: &str) -> Request {
     let parts: Vec<&str> = data.split(':').collect();
     let num = |s: &str| s.parse::<u32>().ok();
     let parsed = match parts.as_slice() {
-        ["a", session, question, option] => num(session).zip(num(option)).map(|(session, option)| {
-            Request::Event(Event::Choose { session, question: question.to_string(), option: option as usize })
+        ["a", session, question, option] => {
+            num(session).zip(num(option)).map(|(session, option)| {
+                Request::Event(Event::Choose {
+                    session,
+                    question: question.to_string(),
+                    option: option as usize,
+                })
+            })
+        }
+        ["t", session, question, option] => {
+            num(session).zip(num(option)).map(|(session, option)| {
+                Request::Event(Event::Toggle {
+                    session,
+                    question: question.to_string(),
+                    option: option as usize,
+                })
+            })
+        }
+        ["s", session, question] => num(session).map(|session| {
+            Request::Event(Event::Submit {
+                session,
+                question: question.to_string(),
+            })
         }),
-        ["t", session, question, option] => num(session).zip(num(option)).map(|(session, option)| {
-            Request::Event(Event::Toggle { session, question: question.to_string(), option: option as usize })
-        }),
-        ["s", session, question] => num(session).map(|session| Request::Event(Event::Submit { session, question: question.to_string() })),
         ["f", id] => Some(Request::ShowFaq(id.to_string())),
-        ["q", n] => num(n).map(|n| Request::Event(Event::Quiz { topic: Some(n.to_string()), length: None })),
+        ["q", n] => num(n).map(|n| {
+            Request::Event(Event::Quiz {
+                topic: Some(n.to_string()),
+                length: None,
+            })
+        }),
         ["ic", token] => num(token).map(Request::ConfirmImport),
         ["ix", token] => num(token).map(Request::CancelImport),
         ["m", menu] => match *menu {
-            "quiz" => Some(Request::Event(Event::Quiz { topic: None, length: None })),
+            "quiz" => Some(Request::Event(Event::Quiz {
+                topic: None,
+                length: None,
+            })),
             "daily" => Some(Request::Event(Event::Daily)),
             "challenge" => Some(Request::Event(Event::Challenge)),
             "review" => Some(Request::Event(Event::Review)),
@@ -131,13 +159,31 @@ mod tests {
 
     #[test]
     fn quiz_arguments() {
-        assert_eq!(parse_text("/quiz", None), Request::Event(Event::Quiz { topic: None, length: None }));
+        assert_eq!(
+            parse_text("/quiz", None),
+            Request::Event(Event::Quiz {
+                topic: None,
+                length: None
+            })
+        );
         assert_eq!(
             parse_text("/quiz 标准化法 5", None),
-            Request::Event(Event::Quiz { topic: Some("标准化法".into()), length: Some(5) })
+            Request::Event(Event::Quiz {
+                topic: Some("标准化法".into()),
+                length: Some(5)
+            })
         );
-        assert_eq!(parse_text("/quiz@stdquiz_bot", Some("stdquiz_bot")), Request::Event(Event::Quiz { topic: None, length: None }));
-        assert_eq!(parse_text("/quiz@other_bot", Some("stdquiz_bot")), Request::UnknownCommand("quiz@other_bot".into()));
+        assert_eq!(
+            parse_text("/quiz@stdquiz_bot", Some("stdquiz_bot")),
+            Request::Event(Event::Quiz {
+                topic: None,
+                length: None
+            })
+        );
+        assert_eq!(
+            parse_text("/quiz@other_bot", Some("stdquiz_bot")),
+            Request::UnknownCommand("quiz@other_bot".into())
+        );
     }
 
     #[test]
@@ -147,7 +193,11 @@ mod tests {
         assert_eq!(parse_callback(&"a:1:".repeat(30)), Request::Forged);
         assert_eq!(
             parse_callback("a:7:law-001:2"),
-            Request::Event(Event::Choose { session: 7, question: "law-001".into(), option: 2 })
+            Request::Event(Event::Choose {
+                session: 7,
+                question: "law-001".into(),
+                option: 2
+            })
         );
     }
 }

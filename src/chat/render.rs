@@ -2,7 +2,8 @@
 
 use crate::bank::{AnswerKey, Kind, Question};
 use crate::engine::{
-    Board, Feedback, Given, Lang, Mode, QuestionView, Reply, StatsView, Summary, TopView, DAILY_POINT_CAP,
+    Board, Feedback, Given, Lang, Mode, QuestionView, Reply, StatsView, Summary, TopView,
+    DAILY_POINT_CAP,
 };
 use crate::service::{Content, Response};
 use crate::text::truncate_chars;
@@ -26,16 +27,26 @@ pub struct Message {
 
 impl Message {
     fn text(text: String) -> Message {
-        Message { text: truncate_chars(&text, MAX_TEXT), ..Default::default() }
+        Message {
+            text: truncate_chars(&text, MAX_TEXT),
+            ..Default::default()
+        }
     }
 }
 
 fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    if lang.is_en() { en.to_string() } else { zh.to_string() }
+    if lang.is_en() {
+        en.to_string()
+    } else {
+        zh.to_string()
+    }
 }
 
 fn button(label: impl Into<String>, data: String) -> Button {
-    Button { label: label.into(), data }
+    Button {
+        label: label.into(),
+        data,
+    }
 }
 
 pub fn letter(position: usize) -> char {
@@ -133,16 +144,48 @@ fn plan_text(plan: &crate::import::ImportPlan, content: &Content, lang: Lang) ->
         } else {
             format!("\n题集 {}「{}」第{}版：共 {} 题（新增 {}，修改 {}，未变 {}，停用 {}）\n", set.file.set.id, set.file.set.title, set.version, set.file.questions.len(), set.added, set.changed, set.unchanged, set.newly_retired)
         });
-        let kinds: Vec<String> = set.per_kind.iter().map(|(k, n)| format!("{} {}", crate::import::kind_label(k, en), n)).collect();
-        text.push_str(&format!("{}{}\n", tr(lang, "题型：", "Kinds: "), kinds.join(", ")));
-        let topics: Vec<String> = set.per_topic.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        text.push_str(&format!("{}{}\n", tr(lang, "知识点：", "Topics: "), topics.join(", ")));
+        let kinds: Vec<String> = set
+            .per_kind
+            .iter()
+            .map(|(k, n)| format!("{} {}", crate::import::kind_label(k, en), n))
+            .collect();
+        text.push_str(&format!(
+            "{}{}\n",
+            tr(lang, "题型：", "Kinds: "),
+            kinds.join(", ")
+        ));
+        let topics: Vec<String> = set
+            .per_topic
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        text.push_str(&format!(
+            "{}{}\n",
+            tr(lang, "知识点：", "Topics: "),
+            topics.join(", ")
+        ));
         if let Some(record) = set.file.questions.first() {
-            text.push_str(&format!("{}{}\n", tr(lang, "样题：", "Sample: "), truncate_chars(record.prompt.as_deref().unwrap_or(""), 200)));
+            text.push_str(&format!(
+                "{}{}\n",
+                tr(lang, "样题：", "Sample: "),
+                truncate_chars(record.prompt.as_deref().unwrap_or(""), 200)
+            ));
         }
     }
     for batch in &plan.faq {
-        text.push_str(&if en { format!("\nKnowledge entries “{}”: {}\n", batch.name, batch.entries.len()) } else { format!("\n知识库条目「{}」：{} 条\n", batch.name, batch.entries.len()) });
+        text.push_str(&if en {
+            format!(
+                "\nKnowledge entries “{}”: {}\n",
+                batch.name,
+                batch.entries.len()
+            )
+        } else {
+            format!(
+                "\n知识库条目「{}」：{} 条\n",
+                batch.name,
+                batch.entries.len()
+            )
+        });
     }
     let _ = content;
     text
@@ -154,7 +197,11 @@ fn topic_buttons(content: &Content, lang: Lang) -> Vec<Vec<Button>> {
         .iter()
         .enumerate()
         .map(|(i, (topic, topic_en, _))| {
-            let name = if lang.is_en() { topic_en.as_deref().unwrap_or(topic) } else { topic };
+            let name = if lang.is_en() {
+                topic_en.as_deref().unwrap_or(topic)
+            } else {
+                topic
+            };
             button(truncate_chars(name, 24), format!("q:{}", i + 1))
         })
         .collect::<Vec<_>>()
@@ -165,10 +212,25 @@ fn topic_buttons(content: &Content, lang: Lang) -> Vec<Vec<Button>> {
 
 fn menu_buttons(lang: Lang) -> Vec<Vec<Button>> {
     vec![
-        vec![button(tr(lang, "📝 开始练习", "📝 Practice"), "m:quiz".into()), button(tr(lang, "📅 每日一题", "📅 Daily"), "m:daily".into())],
-        vec![button(tr(lang, "🏆 挑战答题", "🏆 Challenge"), "m:challenge".into()), button(tr(lang, "📒 错题本", "📒 Review"), "m:review".into())],
-        vec![button(tr(lang, "📊 我的成绩", "📊 My stats"), "m:stats".into()), button(tr(lang, "🥇 排行榜", "🥇 Leaderboard"), "m:top".into())],
-        vec![button(tr(lang, "📚 知识点", "📚 Topics"), "m:topics".into())],
+        vec![
+            button(tr(lang, "📝 开始练习", "📝 Practice"), "m:quiz".into()),
+            button(tr(lang, "📅 每日一题", "📅 Daily"), "m:daily".into()),
+        ],
+        vec![
+            button(
+                tr(lang, "🏆 挑战答题", "🏆 Challenge"),
+                "m:challenge".into(),
+            ),
+            button(tr(lang, "📒 错题本", "📒 Review"), "m:review".into()),
+        ],
+        vec![
+            button(tr(lang, "📊 我的成绩", "📊 My stats"), "m:stats".into()),
+            button(tr(lang, "🥇 排行榜", "🥇 Leaderboard"), "m:top".into()),
+        ],
+        vec![button(
+            tr(lang, "📚 知识点", "📚 Topics"),
+            "m:topics".into(),
+        )],
     ]
 }
 
@@ -279,7 +341,12 @@ fn render_reply(reply: &Reply, content: &Content, lang: Lang) -> Vec<Message> {
 
 fn topic_name(content: &Content, topic: &str, en: bool) -> String {
     if en {
-        if let Some((_, Some(topic_en), _)) = content.bank.topics().into_iter().find(|(t, _, _)| t == topic) {
+        if let Some((_, Some(topic_en), _)) = content
+            .bank
+            .topics()
+            .into_iter()
+            .find(|(t, _, _)| t == topic)
+        {
             return topic_en;
         }
     }
@@ -287,12 +354,16 @@ fn topic_name(content: &Content, topic: &str, en: bool) -> String {
 }
 
 fn kind_label(kind: Kind, lang: Lang) -> String {
-    tr(lang, kind.label_zh(), match kind {
-        Kind::Single => "single choice",
-        Kind::Multi => "multiple choice",
-        Kind::Judge => "true or false",
-        Kind::Fill => "fill in the blank",
-    })
+    tr(
+        lang,
+        kind.label_zh(),
+        match kind {
+            Kind::Single => "single choice",
+            Kind::Multi => "multiple choice",
+            Kind::Judge => "true or false",
+            Kind::Fill => "fill in the blank",
+        },
+    )
 }
 
 fn option_text(question: &Question, identity: usize, lang: Lang) -> String {
@@ -317,16 +388,36 @@ fn question_text(question: &Question, view: &QuestionView, lang: Lang) -> String
         (None, false) => format!("第 {} 题", view.index + 1),
         (None, true) => format!("Question {}", view.index + 1),
     };
-    let mut text = format!("{counter}【{}】{}\n", kind_label(question.kind, lang), "★".repeat(question.difficulty as usize));
+    let mut text = format!(
+        "{counter}【{}】{}\n",
+        kind_label(question.kind, lang),
+        "★".repeat(question.difficulty as usize)
+    );
     if view.hard {
-        text.push_str(&format!("⚠️ {}{}\n\n", tr(lang, "易错题，先看解析：", "Often missed; read the explanation first: "), question.explanation_in(en)));
+        text.push_str(&format!(
+            "⚠️ {}{}\n\n",
+            tr(
+                lang,
+                "易错题，先看解析：",
+                "Often missed; read the explanation first: "
+            ),
+            question.explanation_in(en)
+        ));
     }
     text.push_str(question.prompt_in(en));
     text.push('\n');
     if matches!(question.kind, Kind::Single | Kind::Multi) {
         for (position, &identity) in view.order.iter().enumerate() {
-            let mark = if view.selected.contains(&identity) { "☑ " } else { "" };
-            text.push_str(&format!("\n{mark}{}. {}", letter(position), question.option_in(identity, en)));
+            let mark = if view.selected.contains(&identity) {
+                "☑ "
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                "\n{mark}{}. {}",
+                letter(position),
+                question.option_in(identity, en)
+            ));
         }
         text.push('\n');
     }
@@ -343,24 +434,43 @@ fn question_text(question: &Question, view: &QuestionView, lang: Lang) -> String
 }
 
 fn question_buttons(question: &Question, view: &QuestionView, lang: Lang) -> Vec<Vec<Button>> {
-    let prefix = |kind: &str, identity: usize| format!("{kind}:{}:{}:{identity}", view.session, question.id);
+    let prefix =
+        |kind: &str, identity: usize| format!("{kind}:{}:{}:{identity}", view.session, question.id);
     match question.kind {
-        Kind::Single => view.order.iter().enumerate().map(|(p, &i)| button(letter(p).to_string(), prefix("a", i))).collect::<Vec<_>>().chunks(4).map(|c| c.to_vec()).collect(),
-        Kind::Judge => vec![vec![button(format!("✔ {}", judge_label(true, lang)), prefix("a", 0)), button(format!("✘ {}", judge_label(false, lang)), prefix("a", 1))]],
+        Kind::Single => view
+            .order
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| button(letter(p).to_string(), prefix("a", i)))
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|c| c.to_vec())
+            .collect(),
+        Kind::Judge => vec![vec![
+            button(format!("✔ {}", judge_label(true, lang)), prefix("a", 0)),
+            button(format!("✘ {}", judge_label(false, lang)), prefix("a", 1)),
+        ]],
         Kind::Multi => {
             let mut rows: Vec<Vec<Button>> = view
                 .order
                 .iter()
                 .enumerate()
                 .map(|(p, &i)| {
-                    let mark = if view.selected.contains(&i) { "☑" } else { "☐" };
+                    let mark = if view.selected.contains(&i) {
+                        "☑"
+                    } else {
+                        "☐"
+                    };
                     button(format!("{mark} {}", letter(p)), prefix("t", i))
                 })
                 .collect::<Vec<_>>()
                 .chunks(4)
                 .map(|c| c.to_vec())
                 .collect();
-            rows.push(vec![button(tr(lang, "✅ 提交", "✅ Submit"), format!("s:{}:{}", view.session, question.id))]);
+            rows.push(vec![button(
+                tr(lang, "✅ 提交", "✅ Submit"),
+                format!("s:{}:{}", view.session, question.id),
+            )]);
             rows
         }
         Kind::Fill => Vec::new(),
@@ -375,23 +485,45 @@ fn correct_text(question: &Question, order: &[usize], lang: Lang) -> String {
                 .iter()
                 .map(|&i| {
                     let position = order.iter().position(|&o| o == i).unwrap_or(i);
-                    (position, format!("{}. {}", letter(position), question.option_in(i, lang.is_en())))
+                    (
+                        position,
+                        format!(
+                            "{}. {}",
+                            letter(position),
+                            question.option_in(i, lang.is_en())
+                        ),
+                    )
                 })
                 .collect();
             parts.sort();
-            parts.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join("；")
+            parts
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+                .join("；")
         }
         AnswerKey::Judge(value) => judge_label(*value, lang),
-        AnswerKey::Fill { accepted, patterns } => accepted.first().cloned().or_else(|| patterns.first().map(|p| p.as_str().to_string())).unwrap_or_default(),
+        AnswerKey::Fill { accepted, patterns } => accepted
+            .first()
+            .cloned()
+            .or_else(|| patterns.first().map(|p| p.as_str().to_string()))
+            .unwrap_or_default(),
     }
 }
 
 fn given_text(question: &Question, given: &Given, order: &[usize], lang: Lang) -> String {
     match given {
         Given::Choice(chosen) => {
-            let mut positions: Vec<(usize, usize)> = chosen.iter().map(|&i| (order.iter().position(|&o| o == i).unwrap_or(i), i)).collect();
+            let mut positions: Vec<(usize, usize)> = chosen
+                .iter()
+                .map(|&i| (order.iter().position(|&o| o == i).unwrap_or(i), i))
+                .collect();
             positions.sort();
-            positions.iter().map(|&(p, i)| format!("{}. {}", letter(p), option_text(question, i, lang))).collect::<Vec<_>>().join("；")
+            positions
+                .iter()
+                .map(|&(p, i)| format!("{}. {}", letter(p), option_text(question, i, lang)))
+                .collect::<Vec<_>>()
+                .join("；")
         }
         Given::Judge(value) => judge_label(*value, lang),
         Given::Text(text) => truncate_chars(text, 100),
@@ -406,14 +538,34 @@ fn feedback_text(question: &Question, feedback: &Feedback, lang: Lang) -> String
         Some(false) => tr(lang, "❌ 回答错误", "❌ Wrong"),
         None => tr(lang, "⏭ 已跳过", "⏭ Skipped"),
     };
-    let points = if feedback.points > 0 { format!("  +{}", feedback.points) } else { String::new() };
+    let points = if feedback.points > 0 {
+        format!("  +{}", feedback.points)
+    } else {
+        String::new()
+    };
     let mut text = format!("{verdict}{points}\n\n{}\n", question.prompt_in(en));
     if feedback.correct != Some(true) || matches!(question.kind, Kind::Multi | Kind::Fill) {
-        text.push_str(&format!("\n{}{}", tr(lang, "你的答案：", "Your answer: "), given_text(question, &feedback.given, &feedback.order, lang)));
+        text.push_str(&format!(
+            "\n{}{}",
+            tr(lang, "你的答案：", "Your answer: "),
+            given_text(question, &feedback.given, &feedback.order, lang)
+        ));
     }
-    text.push_str(&format!("\n{}{}", tr(lang, "正确答案：", "Correct answer: "), correct_text(question, &feedback.order, lang)));
-    text.push_str(&format!("\n\n{}{}", tr(lang, "解析：", "Explanation: "), question.explanation_in(en)));
-    text.push_str(&format!("\n{}{}", tr(lang, "出处：", "Source: "), question.source));
+    text.push_str(&format!(
+        "\n{}{}",
+        tr(lang, "正确答案：", "Correct answer: "),
+        correct_text(question, &feedback.order, lang)
+    ));
+    text.push_str(&format!(
+        "\n\n{}{}",
+        tr(lang, "解析：", "Explanation: "),
+        question.explanation_in(en)
+    ));
+    text.push_str(&format!(
+        "\n{}{}",
+        tr(lang, "出处：", "Source: "),
+        question.source
+    ));
     text
 }
 
@@ -428,7 +580,10 @@ fn format_duration(seconds: i64, lang: Lang) -> String {
 }
 
 fn format_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix + 8 * 3600, 0).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default() + " (UTC+8)"
+    chrono::DateTime::from_timestamp(unix + 8 * 3600, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+        + " (UTC+8)"
 }
 
 fn summary_text(summary: &Summary, content: &Content, lang: Lang) -> String {
@@ -440,26 +595,53 @@ fn summary_text(summary: &Summary, content: &Content, lang: Lang) -> String {
         (false, true) => "⏹ Quiz stopped",
     };
     let mut text = if en {
-        format!("{head}\nScore: {}/{} correct", summary.correct, summary.answered)
+        format!(
+            "{head}\nScore: {}/{} correct",
+            summary.correct, summary.answered
+        )
     } else {
-        format!("{head}\n得分：答对 {}/{} 题", summary.correct, summary.answered)
+        format!(
+            "{head}\n得分：答对 {}/{} 题",
+            summary.correct, summary.answered
+        )
     };
     if summary.skipped > 0 {
-        text.push_str(&if en { format!(", {} skipped", summary.skipped) } else { format!("，跳过 {} 题", summary.skipped) });
+        text.push_str(&if en {
+            format!(", {} skipped", summary.skipped)
+        } else {
+            format!("，跳过 {} 题", summary.skipped)
+        });
     }
     if let Some(percent) = (summary.correct * 100).checked_div(summary.answered) {
         text.push_str(&format!(" ({percent}%)"));
     }
-    text.push_str(&format!("\n{}{}", tr(lang, "用时：", "Time: "), format_duration(summary.seconds, lang)));
-    text.push_str(&format!("\n{}{}", tr(lang, "积分：+", "Points: +"), summary.points));
+    text.push_str(&format!(
+        "\n{}{}",
+        tr(lang, "用时：", "Time: "),
+        format_duration(summary.seconds, lang)
+    ));
+    text.push_str(&format!(
+        "\n{}{}",
+        tr(lang, "积分：+", "Points: +"),
+        summary.points
+    ));
     if !summary.per_topic.is_empty() {
         text.push_str(&tr(lang, "\n\n各知识点：", "\n\nBy topic:"));
         for (topic, correct, answered) in &summary.per_topic {
-            text.push_str(&format!("\n· {} {}/{}", topic_name(content, topic, en), correct, answered));
+            text.push_str(&format!(
+                "\n· {} {}/{}",
+                topic_name(content, topic, en),
+                correct,
+                answered
+            ));
         }
     }
     if summary.correct < summary.answered {
-        text.push_str(&tr(lang, "\n\n答错的题已加入错题本，稍后用 /review 复习。", "\n\nMissed questions were added to your review deck: /review later."));
+        text.push_str(&tr(
+            lang,
+            "\n\n答错的题已加入错题本，稍后用 /review 复习。",
+            "\n\nMissed questions were added to your review deck: /review later.",
+        ));
     }
     text
 }
@@ -474,7 +656,9 @@ fn bar(correct: u32, answered: u32) -> String {
 
 fn stats_text(stats: &StatsView, content: &Content, lang: Lang) -> String {
     let en = lang.is_en();
-    let accuracy = (stats.correct * 100).checked_div(stats.answered).unwrap_or(0);
+    let accuracy = (stats.correct * 100)
+        .checked_div(stats.answered)
+        .unwrap_or(0);
     let mut text = if en {
         format!(
             "📊 Your progress\nAnswered: {} · Correct: {} · Accuracy: {}%\nDaily streak: {} day(s) (best {})\nChallenge best: {}\nPoints: {} total, {} this week (cap {DAILY_POINT_CAP}/day)\nReview: {} due",
@@ -486,19 +670,44 @@ fn stats_text(stats: &StatsView, content: &Content, lang: Lang) -> String {
             stats.answered, stats.correct, accuracy, stats.streak, stats.best_streak, stats.challenge_best, stats.points_total, stats.points_week, stats.review_due
         )
     };
-    text.push_str(&tr(lang, "\n\n知识点掌握（答对/已答）：", "\n\nMastery by topic (correct/answered):"));
+    text.push_str(&tr(
+        lang,
+        "\n\n知识点掌握（答对/已答）：",
+        "\n\nMastery by topic (correct/answered):",
+    ));
     for (topic, correct, answered, _) in &stats.topics {
-        text.push_str(&format!("\n{} {}/{} {}", bar(*correct, *answered), correct, answered, topic_name(content, topic, en)));
+        text.push_str(&format!(
+            "\n{} {}/{} {}",
+            bar(*correct, *answered),
+            correct,
+            answered,
+            topic_name(content, topic, en)
+        ));
     }
     text.push_str(&tr(lang, "\n\n本周答题：", "\n\nThis week:"));
     let names_zh = ["一", "二", "三", "四", "五", "六", "日"];
     let names_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     for (i, (_, answered)) in stats.week.iter().enumerate() {
-        let name = if en { names_en[i].to_string() } else { format!("周{}", names_zh[i]) };
-        text.push_str(&format!("\n{name} {}", if *answered > 0 { format!("{} {answered}", "▇".repeat((*answered).min(20) as usize)) } else { "·".to_string() }));
+        let name = if en {
+            names_en[i].to_string()
+        } else {
+            format!("周{}", names_zh[i])
+        };
+        text.push_str(&format!(
+            "\n{name} {}",
+            if *answered > 0 {
+                format!("{} {answered}", "▇".repeat((*answered).min(20) as usize))
+            } else {
+                "·".to_string()
+            }
+        ));
     }
     if stats.in_session {
-        text.push_str(&tr(lang, "\n\n你有一场答题正在进行，直接作答即可继续。", "\n\nA quiz is in progress: answer to continue."));
+        text.push_str(&tr(
+            lang,
+            "\n\n你有一场答题正在进行，直接作答即可继续。",
+            "\n\nA quiz is in progress: answer to continue.",
+        ));
     }
     text
 }
@@ -513,7 +722,13 @@ fn board_text(title: &str, board: &Board, lang: Lang, percent: bool) -> String {
             (true, Some((c, a))) => format!("{}.{}% ({c}/{a})", r.value / 10, r.value % 10),
             _ => r.value.to_string(),
         };
-        format!("{}{}. {} — {}\n", if r.me { "👉 " } else { "" }, r.rank, r.name, value)
+        format!(
+            "{}{}. {} — {}\n",
+            if r.me { "👉 " } else { "" },
+            r.rank,
+            r.name,
+            value
+        )
     };
     for r in &board.rows {
         text.push_str(&row(r));
@@ -526,18 +741,42 @@ fn board_text(title: &str, board: &Board, lang: Lang, percent: bool) -> String {
 }
 
 fn top_text(top: &TopView, lang: Lang) -> String {
-    let mut text = board_text(&tr(lang, "🥇 本周积分榜", "🥇 This week (points)"), &top.week, lang, false);
-    text.push('\n');
-    text.push_str(&board_text(&tr(lang, "🏅 总积分榜", "🏅 All time (points)"), &top.all_time, lang, false));
+    let mut text = board_text(
+        &tr(lang, "🥇 本周积分榜", "🥇 This week (points)"),
+        &top.week,
+        lang,
+        false,
+    );
     text.push('\n');
     text.push_str(&board_text(
-        &tr(lang, &format!("🎯 正确率榜（至少答 {} 题）", crate::engine::ACCURACY_BOARD_MIN_ANSWERS), &format!("🎯 Accuracy (at least {} answers)", crate::engine::ACCURACY_BOARD_MIN_ANSWERS)),
+        &tr(lang, "🏅 总积分榜", "🏅 All time (points)"),
+        &top.all_time,
+        lang,
+        false,
+    ));
+    text.push('\n');
+    text.push_str(&board_text(
+        &tr(
+            lang,
+            &format!(
+                "🎯 正确率榜（至少答 {} 题）",
+                crate::engine::ACCURACY_BOARD_MIN_ANSWERS
+            ),
+            &format!(
+                "🎯 Accuracy (at least {} answers)",
+                crate::engine::ACCURACY_BOARD_MIN_ANSWERS
+            ),
+        ),
         &top.accuracy,
         lang,
         true,
     ));
     if !top.has_name {
-        text.push_str(&tr(lang, "\n用 /name 昵称 设置你在榜单上显示的名字。", "\nSet your leaderboard name with /name NAME."));
+        text.push_str(&tr(
+            lang,
+            "\n用 /name 昵称 设置你在榜单上显示的名字。",
+            "\nSet your leaderboard name with /name NAME.",
+        ));
     }
     text
 }

@@ -29,12 +29,25 @@ pub struct TerminalOptions {
 }
 
 /// Runs the chat until end of input or `/quit`.
-pub fn run(service: &Service, options: &TerminalOptions, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+pub fn run(
+    service: &Service,
+    options: &TerminalOptions,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> std::io::Result<()> {
     let mut rng = StdRng::from_entropy();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
     let hello = handle_line(service, options, "/start", &mut rng);
     print_messages(&mut output, &hello)?;
-    writeln!(output, "{}", if service.lang_of(options.user, options.lang).is_en() { "(Type /quit to leave.)" } else { "（输入 /quit 退出）" })?;
+    writeln!(
+        output,
+        "{}",
+        if service.lang_of(options.user, options.lang).is_en() {
+            "(Type /quit to leave.)"
+        } else {
+            "（输入 /quit 退出）"
+        }
+    )?;
     let mut last_buttons: Vec<(String, String)> = Vec::new();
     for line in input.lines() {
         if interactive {
@@ -53,12 +66,21 @@ pub fn run(service: &Service, options: &TerminalOptions, input: impl BufRead, mu
         let request_line = trimmed
             .parse::<usize>()
             .ok()
-            .and_then(|n| last_buttons.get(n.wrapping_sub(1)).map(|(_, data)| format!("\u{1}{data}")))
+            .and_then(|n| {
+                last_buttons
+                    .get(n.wrapping_sub(1))
+                    .map(|(_, data)| format!("\u{1}{data}"))
+            })
             .unwrap_or_else(|| trimmed.to_string());
         let messages = handle_line(service, options, &request_line, &mut rng);
         // Numbers pick buttons only while no question waits for an answer (a fill-in
         // answer may be a number).
-        let waiting = service.store().load_user(options.user).ok().flatten().is_some_and(|u| u.session.is_some());
+        let waiting = service
+            .store()
+            .load_user(options.user)
+            .ok()
+            .flatten()
+            .is_some_and(|u| u.session.is_some());
         last_buttons = if waiting {
             Vec::new()
         } else {
@@ -76,14 +98,24 @@ pub fn run(service: &Service, options: &TerminalOptions, input: impl BufRead, mu
     Ok(())
 }
 
-fn handle_line(service: &Service, options: &TerminalOptions, line: &str, rng: &mut StdRng) -> Vec<Message> {
+fn handle_line(
+    service: &Service,
+    options: &TerminalOptions,
+    line: &str,
+    rng: &mut StdRng,
+) -> Vec<Message> {
     let lang = service.lang_of(options.user, options.lang);
     let request = if let Some(data) = line.strip_prefix('\u{1}') {
         super::command::parse_callback(data)
     } else if let Some(path) = line.strip_prefix("/import") {
         match import_request(options, path.trim()) {
             Ok(request) => request,
-            Err(message) => return vec![Message { text: message, ..Default::default() }],
+            Err(message) => {
+                return vec![Message {
+                    text: message,
+                    ..Default::default()
+                }]
+            }
         }
     } else {
         parse_text(line, None)
@@ -93,11 +125,17 @@ fn handle_line(service: &Service, options: &TerminalOptions, line: &str, rng: &m
         Ok(responses) => {
             let lang = service.lang_of(options.user, lang);
             let content = service.content();
-            responses.iter().flat_map(|r| render(r, &content, lang)).collect()
+            responses
+                .iter()
+                .flat_map(|r| render(r, &content, lang))
+                .collect()
         }
         Err(e) => {
             tracing::error!(error = %e, "request failed");
-            vec![Message { text: format!("⚠️ {e}"), ..Default::default() }]
+            vec![Message {
+                text: format!("⚠️ {e}"),
+                ..Default::default()
+            }]
         }
     }
 }
@@ -107,10 +145,17 @@ fn import_request(options: &TerminalOptions, path: &str) -> Result<Request, Stri
         return Err("用法 / usage: /import PATH  (.xlsx .csv .txt .toml .json)".into());
     }
     if !options.admin {
-        return Ok(Request::Upload { file_name: path.to_string(), bytes: Vec::new() });
+        return Ok(Request::Upload {
+            file_name: path.to_string(),
+            bytes: Vec::new(),
+        });
     }
-    let bytes = std::fs::read(Path::new(path)).map_err(|e| format!("⚠️ 无法读取 {path}: {e} / cannot read {path}: {e}"))?;
-    Ok(Request::Upload { file_name: path.to_string(), bytes })
+    let bytes = std::fs::read(Path::new(path))
+        .map_err(|e| format!("⚠️ 无法读取 {path}: {e} / cannot read {path}: {e}"))?;
+    Ok(Request::Upload {
+        file_name: path.to_string(),
+        bytes,
+    })
 }
 
 fn is_answer_button(data: &str) -> bool {

@@ -45,11 +45,19 @@ pub fn day_key(now: i64) -> String {
 pub fn week_days(now: i64) -> Vec<String> {
     let date = shanghai_date(now);
     let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-    (0..7).map(|d| (monday + Duration::days(d)).format("%Y-%m-%d").to_string()).collect()
+    (0..7)
+        .map(|d| (monday + Duration::days(d)).format("%Y-%m-%d").to_string())
+        .collect()
 }
 
 /// Updates tallies, progress and review cards for one answer; returns the points earned.
-pub(super) fn record_answer(user: &mut UserRecord, question: &Question, mode: Mode, correct: bool, now: i64) -> u32 {
+pub(super) fn record_answer(
+    user: &mut UserRecord,
+    question: &Question,
+    mode: Mode,
+    correct: bool,
+    now: i64,
+) -> u32 {
     user.answered += 1;
     user.correct += u32::from(correct);
     user.last_active = now;
@@ -82,7 +90,13 @@ pub(super) fn record_answer(user: &mut UserRecord, question: &Question, mode: Mo
 /// SM-2: a miss (in any mode) lapses the card; a correct review stretches its interval.
 fn schedule(user: &mut UserRecord, question_id: &str, mode: Mode, correct: bool, now: i64) {
     if !correct {
-        let card = user.cards.entry(question_id.to_string()).or_insert(Card { due: now, interval_days: 0.0, ease: 2.5, reps: 0, lapses: 0 });
+        let card = user.cards.entry(question_id.to_string()).or_insert(Card {
+            due: now,
+            interval_days: 0.0,
+            ease: 2.5,
+            reps: 0,
+            lapses: 0,
+        });
         card.lapses += 1;
         card.reps = 0;
         card.interval_days = 0.0;
@@ -93,7 +107,9 @@ fn schedule(user: &mut UserRecord, question_id: &str, mode: Mode, correct: bool,
     if mode != Mode::Review {
         return;
     }
-    let Some(card) = user.cards.get_mut(question_id) else { return };
+    let Some(card) = user.cards.get_mut(question_id) else {
+        return;
+    };
     card.reps += 1;
     card.interval_days = match card.reps {
         1 => 1.0,
@@ -122,10 +138,19 @@ pub fn daily_question(bank: &Bank, now: i64) -> Option<&Question> {
     Some(ids[(hash % ids.len() as u64) as usize])
 }
 
-pub(super) fn start_daily(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
+pub(super) fn start_daily(
+    bank: &Bank,
+    user: &mut UserRecord,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
     let today = day_key(now);
     if user.daily.last_date.as_deref() == Some(today.as_str()) {
-        out.replies.push(Reply::DailyAlready { streak: current_streak(user, now), best: user.daily.best_streak });
+        out.replies.push(Reply::DailyAlready {
+            streak: current_streak(user, now),
+            best: user.daily.best_streak,
+        });
         return;
     }
     let Some(question) = daily_question(bank, now) else {
@@ -133,7 +158,17 @@ pub(super) fn start_daily(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mu
         return;
     };
     let id = question.id.clone();
-    quiz::begin(bank, user, Mode::Daily, None, vec![id], Some(today), now, rng, out);
+    quiz::begin(
+        bank,
+        user,
+        Mode::Daily,
+        None,
+        vec![id],
+        Some(today),
+        now,
+        rng,
+        out,
+    );
 }
 
 pub(super) fn finish_daily(user: &mut UserRecord, correct: bool, now: i64, out: &mut Outcome) {
@@ -145,10 +180,18 @@ pub(super) fn finish_daily(user: &mut UserRecord, correct: bool, now: i64, out: 
     let yesterday = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map(|d| (d - Duration::days(1)).format("%Y-%m-%d").to_string())
         .unwrap_or_default();
-    user.daily.streak = if user.daily.last_date.as_deref() == Some(yesterday.as_str()) { user.daily.streak + 1 } else { 1 };
+    user.daily.streak = if user.daily.last_date.as_deref() == Some(yesterday.as_str()) {
+        user.daily.streak + 1
+    } else {
+        1
+    };
     user.daily.best_streak = user.daily.best_streak.max(user.daily.streak);
     user.daily.last_date = Some(day);
-    let bonus = if correct { (5 * user.daily.streak).min(STREAK_BONUS_CAP) } else { 0 };
+    let bonus = if correct {
+        (5 * user.daily.streak).min(STREAK_BONUS_CAP)
+    } else {
+        0
+    };
     if bonus > 0 {
         user.days.entry(day_key(now)).or_default().points += bonus;
         if let Some(log) = out.log.last_mut() {
@@ -156,7 +199,11 @@ pub(super) fn finish_daily(user: &mut UserRecord, correct: bool, now: i64, out: 
         }
     }
     out.changed = true;
-    out.replies.push(Reply::DailyDone { streak: user.daily.streak, best: user.daily.best_streak, bonus });
+    out.replies.push(Reply::DailyDone {
+        streak: user.daily.streak,
+        best: user.daily.best_streak,
+        bonus,
+    });
 }
 
 /// The streak still alive at `now`: the daily question was answered today or yesterday.
@@ -168,10 +215,20 @@ pub fn current_streak(user: &UserRecord, now: i64) -> u32 {
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .is_some_and(|d| (today - d).num_days() <= 1);
-    if alive { user.daily.streak } else { 0 }
+    if alive {
+        user.daily.streak
+    } else {
+        0
+    }
 }
 
-pub(super) fn start_challenge(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
+pub(super) fn start_challenge(
+    bank: &Bank,
+    user: &mut UserRecord,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
     let mut ids: Vec<String> = bank.questions().iter().map(|q| q.id.clone()).collect();
     if ids.is_empty() {
         out.replies.push(Reply::NoQuestions { topic: None });
@@ -184,27 +241,56 @@ pub(super) fn start_challenge(bank: &Bank, user: &mut UserRecord, now: i64, rng:
 }
 
 pub(super) fn finish_challenge(user: &mut UserRecord, out: &mut Outcome) {
-    let Some(session) = user.session.take() else { return };
-    let score = session.results.iter().filter(|r| r.correct == Some(true)).count() as u32;
+    let Some(session) = user.session.take() else {
+        return;
+    };
+    let score = session
+        .results
+        .iter()
+        .filter(|r| r.correct == Some(true))
+        .count() as u32;
     let new_best = score > user.challenge_best;
     user.challenge_best = user.challenge_best.max(score);
     out.changed = true;
-    out.replies.push(Reply::ChallengeOver { score, best: user.challenge_best, new_best, rank: None });
+    out.replies.push(Reply::ChallengeOver {
+        score,
+        best: user.challenge_best,
+        new_best,
+        rank: None,
+    });
 }
 
-pub(super) fn start_review(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
+pub(super) fn start_review(
+    bank: &Bank,
+    user: &mut UserRecord,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
     let mut due: Vec<(&String, &Card)> = user
         .cards
         .iter()
         .filter(|(id, card)| card.due <= now && bank.get(id).is_some())
         .collect();
     if due.is_empty() {
-        let next_due = user.cards.iter().filter(|(id, _)| bank.get(id).is_some()).map(|(_, c)| c.due).min();
-        out.replies.push(Reply::ReviewEmpty { next_due, cards: user.cards.len() });
+        let next_due = user
+            .cards
+            .iter()
+            .filter(|(id, _)| bank.get(id).is_some())
+            .map(|(_, c)| c.due)
+            .min();
+        out.replies.push(Reply::ReviewEmpty {
+            next_due,
+            cards: user.cards.len(),
+        });
         return;
     }
     due.sort_by_key(|(_, card)| card.due);
-    let ids: Vec<String> = due.into_iter().take(REVIEW_BATCH).map(|(id, _)| id.clone()).collect();
+    let ids: Vec<String> = due
+        .into_iter()
+        .take(REVIEW_BATCH)
+        .map(|(id, _)| id.clone())
+        .collect();
     quiz::begin(bank, user, Mode::Review, None, ids, None, now, rng, out);
 }
 
@@ -259,9 +345,16 @@ pub fn stats_view(bank: &Bank, user: &UserRecord, now: i64) -> StatsView {
         best_streak: user.daily.best_streak,
         challenge_best: user.challenge_best,
         points_total: user.days.values().map(|d| d.points).sum(),
-        points_week: week_keys.iter().filter_map(|k| user.days.get(k)).map(|d| d.points).sum(),
+        points_week: week_keys
+            .iter()
+            .filter_map(|k| user.days.get(k))
+            .map(|d| d.points)
+            .sum(),
         topics,
-        week: week_keys.iter().map(|k| (k.clone(), user.days.get(k).map_or(0, |d| d.answered))).collect(),
+        week: week_keys
+            .iter()
+            .map(|k| (k.clone(), user.days.get(k).map_or(0, |d| d.answered)))
+            .collect(),
         review_due: user.cards.values().filter(|c| c.due <= now).count(),
         in_session: user.session.is_some(),
     }
@@ -304,7 +397,10 @@ pub struct TopView {
 pub fn display_name(user: &UserRecord) -> String {
     match &user.name {
         Some(name) => name.clone(),
-        None => format!("#{:04}", (user.id.unsigned_abs().wrapping_mul(2_654_435_761) >> 7) % 10_000),
+        None => format!(
+            "#{:04}",
+            (user.id.unsigned_abs().wrapping_mul(2_654_435_761) >> 7) % 10_000
+        ),
     }
 }
 
@@ -313,19 +409,33 @@ type Candidate = (i64, String, u32, Option<(u32, u32)>);
 
 /// Ranks candidate rows: higher is better, ties share a rank.
 fn board(mut rows: Vec<Candidate>, me: i64, shown: usize) -> Board {
-    rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)).then(a.0.cmp(&b.0)));
+    rows.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then_with(|| a.1.cmp(&b.1))
+            .then(a.0.cmp(&b.0))
+    });
     let mut ranked = Vec::with_capacity(rows.len());
     let mut rank = 0;
     for (i, (id, name, value, detail)) in rows.iter().enumerate() {
         if i == 0 || rows[i - 1].2 != *value {
             rank = i + 1;
         }
-        ranked.push(BoardRow { rank, name: name.clone(), value: *value, detail: *detail, me: *id == me });
+        ranked.push(BoardRow {
+            rank,
+            name: name.clone(),
+            value: *value,
+            detail: *detail,
+            me: *id == me,
+        });
     }
     let players = ranked.len();
     let mine = ranked.iter().skip(shown).find(|r| r.me).cloned();
     ranked.truncate(shown);
-    Board { rows: ranked, mine, players }
+    Board {
+        rows: ranked,
+        mine,
+        players,
+    }
 }
 
 /// Week, all-time and accuracy boards over every user who has answered.
@@ -333,30 +443,64 @@ pub fn leaderboards(users: &[UserRecord], me: i64, now: i64) -> TopView {
     let week = week_days(now);
     let players: Vec<&UserRecord> = users.iter().filter(|u| u.answered > 0).collect();
     let points = |u: &UserRecord| u.days.values().map(|d| d.points).sum::<u32>();
-    let week_points = |u: &UserRecord| week.iter().filter_map(|k| u.days.get(k)).map(|d| d.points).sum::<u32>();
+    let week_points = |u: &UserRecord| {
+        week.iter()
+            .filter_map(|k| u.days.get(k))
+            .map(|d| d.points)
+            .sum::<u32>()
+    };
     let week_board = board(
-        players.iter().filter(|u| week_points(u) > 0 || u.id == me).map(|u| (u.id, display_name(u), week_points(u), None)).collect(),
+        players
+            .iter()
+            .filter(|u| week_points(u) > 0 || u.id == me)
+            .map(|u| (u.id, display_name(u), week_points(u), None))
+            .collect(),
         me,
         10,
     );
-    let all_board = board(players.iter().map(|u| (u.id, display_name(u), points(u), None)).collect(), me, 10);
+    let all_board = board(
+        players
+            .iter()
+            .map(|u| (u.id, display_name(u), points(u), None))
+            .collect(),
+        me,
+        10,
+    );
     let accuracy = board(
         players
             .iter()
             .filter(|u| u.answered >= ACCURACY_BOARD_MIN_ANSWERS)
-            .map(|u| (u.id, display_name(u), u.correct * 1000 / u.answered.max(1), Some((u.correct, u.answered))))
+            .map(|u| {
+                (
+                    u.id,
+                    display_name(u),
+                    u.correct * 1000 / u.answered.max(1),
+                    Some((u.correct, u.answered)),
+                )
+            })
             .collect(),
         me,
         10,
     );
     let has_name = users.iter().any(|u| u.id == me && u.name.is_some());
-    TopView { week: week_board, all_time: all_board, accuracy, has_name }
+    TopView {
+        week: week_board,
+        all_time: all_board,
+        accuracy,
+        has_name,
+    }
 }
 
 /// The user's rank by challenge best among everyone who has played a challenge.
 pub fn challenge_rank(users: &[UserRecord], me: i64) -> Option<Rank> {
     let mine = users.iter().find(|u| u.id == me)?.challenge_best;
-    let players = users.iter().filter(|u| u.challenge_best > 0 || u.id == me).count();
+    let players = users
+        .iter()
+        .filter(|u| u.challenge_best > 0 || u.id == me)
+        .count();
     let better = users.iter().filter(|u| u.challenge_best > mine).count();
-    Some(Rank { position: better + 1, of: players })
+    Some(Rank {
+        position: better + 1,
+        of: players,
+    })
 }

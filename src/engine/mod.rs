@@ -9,8 +9,8 @@ mod quiz;
 mod state;
 
 pub use learning::{
-    challenge_rank, day_key, leaderboards, ACCURACY_BOARD_MIN_ANSWERS, stats_view, week_days, Board, BoardRow, Rank,
-    StatsView, TopView, DAILY_POINT_CAP, POINTS_SCHEME_VERSION,
+    challenge_rank, day_key, leaderboards, stats_view, week_days, Board, BoardRow, Rank, StatsView,
+    TopView, ACCURACY_BOARD_MIN_ANSWERS, DAILY_POINT_CAP, POINTS_SCHEME_VERSION,
 };
 pub use state::{
     Card, DailyState, DayTally, Lang, Mode, QuestionProgress, Session, SessionResult, Tally,
@@ -29,13 +29,27 @@ pub const MAX_QUIZ_LENGTH: usize = 50;
 pub enum Event {
     Start,
     Help,
-    Quiz { topic: Option<String>, length: Option<usize> },
+    Quiz {
+        topic: Option<String>,
+        length: Option<usize>,
+    },
     /// A tap on an option button (single, judge: 0 = true, 1 = false).
-    Choose { session: u32, question: String, option: usize },
+    Choose {
+        session: u32,
+        question: String,
+        option: usize,
+    },
     /// A tap on a multi-choice toggle button.
-    Toggle { session: u32, question: String, option: usize },
+    Toggle {
+        session: u32,
+        question: String,
+        option: usize,
+    },
     /// The multi-choice submit button.
-    Submit { session: u32, question: String },
+    Submit {
+        session: u32,
+        question: String,
+    },
     /// Typed text: an answer to the current question, or something else.
     Text(String),
     Skip,
@@ -103,29 +117,55 @@ pub struct Summary {
 pub enum Reply {
     Welcome,
     Help,
-    QuizStarted { mode: Mode, topic: Option<String>, total: usize },
+    QuizStarted {
+        mode: Mode,
+        topic: Option<String>,
+        total: usize,
+    },
     Question(QuestionView),
     /// The multi-choice selection changed; the keyboard should be redrawn.
     Selection(QuestionView),
     Feedback(Feedback),
     Summary(Summary),
-    UnknownTopic { query: String },
-    NoQuestions { topic: Option<String> },
+    UnknownTopic {
+        query: String,
+    },
+    NoQuestions {
+        topic: Option<String>,
+    },
     NoSession,
     /// A button from a question that is no longer current (double tap, old message, other user).
     Stale,
     /// Callback data that cannot have come from us.
     Invalid,
     /// Text while a choice question waits, that looked like an answer but was not valid.
-    AnswerFormat { kind: crate::bank::Kind, options: usize },
+    AnswerFormat {
+        kind: crate::bank::Kind,
+        options: usize,
+    },
     /// Submit pressed on a multi-choice question with nothing selected.
     EmptySelection,
     /// Typed text that is not an answer: the adapter treats it as a question (智慧问答).
     NotAnAnswer(String),
-    DailyAlready { streak: u32, best: u32 },
-    DailyDone { streak: u32, best: u32, bonus: u32 },
-    ChallengeOver { score: u32, best: u32, new_best: bool, rank: Option<Rank> },
-    ReviewEmpty { next_due: Option<i64>, cards: usize },
+    DailyAlready {
+        streak: u32,
+        best: u32,
+    },
+    DailyDone {
+        streak: u32,
+        best: u32,
+        bonus: u32,
+    },
+    ChallengeOver {
+        score: u32,
+        best: u32,
+        new_best: bool,
+        rank: Option<Rank>,
+    },
+    ReviewEmpty {
+        next_due: Option<i64>,
+        cards: usize,
+    },
     Stats(StatsView),
     Top(TopView),
     NameSet(String),
@@ -156,21 +196,58 @@ pub struct Outcome {
 }
 
 /// Applies one event to one user's record.
-pub fn handle(bank: &Bank, user: &mut UserRecord, event: Event, now: i64, rng: &mut impl Rng) -> Outcome {
+pub fn handle(
+    bank: &Bank,
+    user: &mut UserRecord,
+    event: Event,
+    now: i64,
+    rng: &mut impl Rng,
+) -> Outcome {
     let mut out = Outcome::default();
     match event {
         Event::Start => out.replies.push(Reply::Welcome),
         Event::Help => out.replies.push(Reply::Help),
-        Event::Quiz { topic, length } => quiz::start_practice(bank, user, topic, length, now, rng, &mut out),
-        Event::Choose { session, question, option } => {
-            quiz::on_button(bank, user, session, &question, quiz::Press::Choose(option), now, rng, &mut out)
+        Event::Quiz { topic, length } => {
+            quiz::start_practice(bank, user, topic, length, now, rng, &mut out)
         }
-        Event::Toggle { session, question, option } => {
-            quiz::on_button(bank, user, session, &question, quiz::Press::Toggle(option), now, rng, &mut out)
-        }
-        Event::Submit { session, question } => {
-            quiz::on_button(bank, user, session, &question, quiz::Press::Submit, now, rng, &mut out)
-        }
+        Event::Choose {
+            session,
+            question,
+            option,
+        } => quiz::on_button(
+            bank,
+            user,
+            session,
+            &question,
+            quiz::Press::Choose(option),
+            now,
+            rng,
+            &mut out,
+        ),
+        Event::Toggle {
+            session,
+            question,
+            option,
+        } => quiz::on_button(
+            bank,
+            user,
+            session,
+            &question,
+            quiz::Press::Toggle(option),
+            now,
+            rng,
+            &mut out,
+        ),
+        Event::Submit { session, question } => quiz::on_button(
+            bank,
+            user,
+            session,
+            &question,
+            quiz::Press::Submit,
+            now,
+            rng,
+            &mut out,
+        ),
         Event::Text(text) => quiz::on_text(bank, user, text, now, rng, &mut out),
         Event::Skip => quiz::skip(bank, user, now, rng, &mut out),
         Event::Stop => quiz::stop(bank, user, now, &mut out),

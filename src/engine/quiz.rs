@@ -16,8 +16,8 @@ use rand::Rng;
 
 use super::learning;
 use super::{
-    AnswerLog, Feedback, Given, Mode, Outcome, QuestionView, Reply, Session, SessionResult, Summary,
-    UserRecord, DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH,
+    AnswerLog, Feedback, Given, Mode, Outcome, QuestionView, Reply, Session, SessionResult,
+    Summary, UserRecord, DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH,
 };
 use crate::bank::{parse_choice_letters, parse_judge, Bank, Kind, Question};
 
@@ -36,17 +36,25 @@ pub(super) fn start_practice(
     rng: &mut impl Rng,
     out: &mut Outcome,
 ) {
-    let topic = match topic_query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let topic = match topic_query
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         None => None,
         Some(query) => match bank.find_topic(query) {
             Some(topic) => Some(topic),
             None => {
-                out.replies.push(Reply::UnknownTopic { query: query.to_string() });
+                out.replies.push(Reply::UnknownTopic {
+                    query: query.to_string(),
+                });
                 return;
             }
         },
     };
-    let length = length.unwrap_or(DEFAULT_QUIZ_LENGTH).clamp(1, MAX_QUIZ_LENGTH);
+    let length = length
+        .unwrap_or(DEFAULT_QUIZ_LENGTH)
+        .clamp(1, MAX_QUIZ_LENGTH);
     let pool: Vec<&Question> = bank
         .questions()
         .iter()
@@ -57,18 +65,38 @@ pub(super) fn start_practice(
         return;
     }
     let picked = pick_preferring_new(user, pool, length, rng);
-    begin(bank, user, Mode::Practice, topic, picked, None, now, rng, out);
+    begin(
+        bank,
+        user,
+        Mode::Practice,
+        topic,
+        picked,
+        None,
+        now,
+        rng,
+        out,
+    );
 }
 
 /// Unseen questions and ones last answered wrong come first, each tier shuffled.
-fn pick_preferring_new(user: &UserRecord, pool: Vec<&Question>, length: usize, rng: &mut impl Rng) -> Vec<String> {
+fn pick_preferring_new(
+    user: &UserRecord,
+    pool: Vec<&Question>,
+    length: usize,
+    rng: &mut impl Rng,
+) -> Vec<String> {
     let (mut fresh, mut known): (Vec<&Question>, Vec<&Question>) = pool
         .into_iter()
         .partition(|q| user.progress.get(&q.id).is_none_or(|p| !p.last_correct));
     fresh.shuffle(rng);
     known.shuffle(rng);
     known.sort_by_key(|q| user.progress.get(&q.id).map_or(0, |p| p.last_at));
-    fresh.into_iter().chain(known).take(length).map(|q| q.id.clone()).collect()
+    fresh
+        .into_iter()
+        .chain(known)
+        .take(length)
+        .map(|q| q.id.clone())
+        .collect()
 }
 
 /// Starts a session of the given questions, replacing any running one.
@@ -107,8 +135,12 @@ pub(super) fn begin(
 /// Shows the current question with a fresh option order, or ends the session.
 fn present(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
     loop {
-        let Some(session) = user.session.as_mut() else { return };
-        let Some(id) = session.current().map(str::to_string) else { return };
+        let Some(session) = user.session.as_mut() else {
+            return;
+        };
+        let Some(id) = session.current().map(str::to_string) else {
+            return;
+        };
         let Some(question) = bank.get(&id) else {
             // Retired since the session began: drop it and move on.
             session.questions.remove(session.index);
@@ -128,7 +160,11 @@ fn present(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out
             Kind::Fill => Vec::new(),
         };
         session.selected.clear();
-        let hard = session.mode == Mode::Review && user.progress.get(&id).is_some_and(|p| p.wrong >= learning::HARD_AFTER_MISSES);
+        let hard = session.mode == Mode::Review
+            && user
+                .progress
+                .get(&id)
+                .is_some_and(|p| p.wrong >= learning::HARD_AFTER_MISSES);
         out.replies.push(Reply::Question(view(session, hard)));
         out.changed = true;
         return;
@@ -172,7 +208,9 @@ pub(super) fn on_button(
         return;
     };
     let given = match (press, question.kind) {
-        (Press::Choose(option), Kind::Single) if option < question.options.len() => Given::Choice(vec![option]),
+        (Press::Choose(option), Kind::Single) if option < question.options.len() => {
+            Given::Choice(vec![option])
+        }
         (Press::Choose(option), Kind::Judge) if option < 2 => Given::Judge(option == 0),
         (Press::Toggle(option), Kind::Multi) if option < question.options.len() => {
             match session.selected.iter().position(|&s| s == option) {
@@ -201,12 +239,28 @@ pub(super) fn on_button(
     grade(bank, user, given, now, rng, out);
 }
 
-pub(super) fn on_text(bank: &Bank, user: &mut UserRecord, text: String, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
-    let Some(question) = user.session.as_ref().and_then(|s| s.current()).and_then(|id| bank.get(id)) else {
+pub(super) fn on_text(
+    bank: &Bank,
+    user: &mut UserRecord,
+    text: String,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
+    let Some(question) = user
+        .session
+        .as_ref()
+        .and_then(|s| s.current())
+        .and_then(|id| bank.get(id))
+    else {
         out.replies.push(Reply::NotAnAnswer(text));
         return;
     };
-    let order = user.session.as_ref().map(|s| s.order.clone()).unwrap_or_default();
+    let order = user
+        .session
+        .as_ref()
+        .map(|s| s.order.clone())
+        .unwrap_or_default();
     let trimmed = text.trim();
     let letters = || parse_choice_letters(trimmed).filter(|_| trimmed.chars().count() <= 16);
     let given = match question.kind {
@@ -218,7 +272,10 @@ pub(super) fn on_text(bank: &Bank, user: &mut UserRecord, text: String, now: i64
             let valid = positions.iter().all(|&p| p < order.len())
                 && (question.kind == Kind::Multi || positions.len() == 1);
             if !valid {
-                out.replies.push(Reply::AnswerFormat { kind: question.kind, options: order.len() });
+                out.replies.push(Reply::AnswerFormat {
+                    kind: question.kind,
+                    options: order.len(),
+                });
                 return;
             }
             Given::Choice(positions.iter().map(|&p| order[p]).collect())
@@ -246,9 +303,20 @@ pub(super) fn on_text(bank: &Bank, user: &mut UserRecord, text: String, now: i64
 }
 
 /// Checks the answer to the current question, records it, and moves on.
-fn grade(bank: &Bank, user: &mut UserRecord, given: Given, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
-    let Some(session) = user.session.as_ref() else { return };
-    let Some(question) = session.current().and_then(|id| bank.get(id)) else { return };
+fn grade(
+    bank: &Bank,
+    user: &mut UserRecord,
+    given: Given,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
+    let Some(session) = user.session.as_ref() else {
+        return;
+    };
+    let Some(question) = session.current().and_then(|id| bank.get(id)) else {
+        return;
+    };
     let correct = match &given {
         Given::Choice(chosen) => question.is_correct_choice(chosen),
         Given::Judge(value) => question.is_correct_judge(*value),
@@ -269,7 +337,12 @@ fn grade(bank: &Bank, user: &mut UserRecord, given: Given, now: i64, rng: &mut i
         session: session_id,
     });
     if let Some(session) = user.session.as_mut() {
-        session.results.push(SessionResult { question: question.id.clone(), topic: question.topic.clone(), correct: Some(correct), points });
+        session.results.push(SessionResult {
+            question: question.id.clone(),
+            topic: question.topic.clone(),
+            correct: Some(correct),
+            points,
+        });
         session.index += 1;
     }
     out.changed = true;
@@ -285,7 +358,15 @@ fn grade(bank: &Bank, user: &mut UserRecord, given: Given, now: i64, rng: &mut i
     after_answer(bank, user, mode, correct, now, rng, out);
 }
 
-fn after_answer(bank: &Bank, user: &mut UserRecord, mode: Mode, correct: bool, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
+fn after_answer(
+    bank: &Bank,
+    user: &mut UserRecord,
+    mode: Mode,
+    correct: bool,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
     match mode {
         Mode::Daily => {
             learning::finish_daily(user, correct, now, out);
@@ -305,7 +386,13 @@ fn after_answer(bank: &Bank, user: &mut UserRecord, mode: Mode, correct: bool, n
     }
 }
 
-pub(super) fn skip(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl Rng, out: &mut Outcome) {
+pub(super) fn skip(
+    bank: &Bank,
+    user: &mut UserRecord,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
     let Some(session) = user.session.as_mut() else {
         out.replies.push(Reply::NoSession);
         return;
@@ -316,7 +403,12 @@ pub(super) fn skip(bank: &Bank, user: &mut UserRecord, now: i64, rng: &mut impl 
     };
     let mode = session.mode;
     let topic = bank.get(&id).map(|q| q.topic.clone()).unwrap_or_default();
-    session.results.push(SessionResult { question: id.clone(), topic, correct: None, points: 0 });
+    session.results.push(SessionResult {
+        question: id.clone(),
+        topic,
+        correct: None,
+        points: 0,
+    });
     session.index += 1;
     out.changed = true;
     out.replies.push(Reply::Feedback(Feedback {
@@ -354,9 +446,12 @@ pub(super) fn stop(_bank: &Bank, user: &mut UserRecord, now: i64, out: &mut Outc
 
 /// Ends the session with a summary of what was answered.
 pub(super) fn finish(user: &mut UserRecord, finished: bool, now: i64, out: &mut Outcome) {
-    let Some(session) = user.session.take() else { return };
+    let Some(session) = user.session.take() else {
+        return;
+    };
     out.changed = true;
-    out.replies.push(Reply::Summary(summarize(&session, finished, now)));
+    out.replies
+        .push(Reply::Summary(summarize(&session, finished, now)));
 }
 
 fn summarize(session: &Session, finished: bool, now: i64) -> Summary {

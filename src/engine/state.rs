@@ -68,6 +68,9 @@ pub struct UserRecord {
     /// Spaced-repetition cards of missed questions, by question id.
     pub cards: BTreeMap<String, Card>,
     pub next_session_id: u32,
+    /// Ids of the last transport updates applied (Telegram re-delivers an update whose
+    /// receipt it did not see before a crash); kept short.
+    pub recent_updates: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -151,6 +154,12 @@ impl Session {
 
 impl UserRecord {
     pub fn new(id: i64, now: i64) -> UserRecord {
-        UserRecord { id, first_seen: now, last_active: now, next_session_id: 1, ..Default::default() }
+        UserRecord {
+            id,
+            first_seen: now,
+            last_active: now,
+            next_session_id: 1,
+            ..Default::default()
+        }
     }
 }

@@ -9,10 +9,103 @@ const B: f64 = 0.75;
 
 /// Words so common in questions that they carry no meaning for retrieval.
 const STOP: &[&str] = &[
-    "的", "了", "吗", "呢", "吧", "啊", "啥", "咋", "嘛", "呀", "哦", "哈", "是啥", "干啥", "咋办", "一个", "想问", "问下", "请教", "是", "有", "在", "和", "与", "及", "或", "哪", "么", "什", "怎", "请", "问",
-    "什么", "怎么", "怎样", "如何", "请问", "哪些", "哪个", "是否", "是不", "不是", "多少", "一下", "可以", "我们", "公司",
-    "企业的", "这个", "那个", "为什", "为何", "需要", "吗?", "要求吗",
-    "the", "a", "an", "is", "are", "was", "were", "has", "have", "this", "that", "there", "any", "its", "of", "in", "on", "to", "what", "which", "who", "how", "does", "do", "for", "and", "or", "i", "my", "we", "our", "it", "be", "can", "when", "where", "why", "with", "by", "about", "should", "there",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "啥",
+    "咋",
+    "嘛",
+    "呀",
+    "哦",
+    "哈",
+    "是啥",
+    "干啥",
+    "咋办",
+    "一个",
+    "想问",
+    "问下",
+    "请教",
+    "是",
+    "有",
+    "在",
+    "和",
+    "与",
+    "及",
+    "或",
+    "哪",
+    "么",
+    "什",
+    "怎",
+    "请",
+    "问",
+    "什么",
+    "怎么",
+    "怎样",
+    "如何",
+    "请问",
+    "哪些",
+    "哪个",
+    "是否",
+    "是不",
+    "不是",
+    "多少",
+    "一下",
+    "可以",
+    "我们",
+    "公司",
+    "企业的",
+    "这个",
+    "那个",
+    "为什",
+    "为何",
+    "需要",
+    "吗?",
+    "要求吗",
+    "the",
+    "a",
+    "an",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "this",
+    "that",
+    "there",
+    "any",
+    "its",
+    "of",
+    "in",
+    "on",
+    "to",
+    "what",
+    "which",
+    "who",
+    "how",
+    "does",
+    "do",
+    "for",
+    "and",
+    "or",
+    "i",
+    "my",
+    "we",
+    "our",
+    "it",
+    "be",
+    "can",
+    "when",
+    "where",
+    "why",
+    "with",
+    "by",
+    "about",
+    "should",
+    "there",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -45,7 +138,13 @@ pub fn tokens(text: &str) -> Vec<String> {
             // Fold simple English plurals: standards -> standard.
             let stem = match trimmed.strip_suffix('s') {
                 _ if STOP.contains(&trimmed) => trimmed,
-                Some(stem) if stem.len() >= 3 && stem.chars().all(|c| c.is_ascii_alphabetic()) && !stem.ends_with('s') => stem,
+                Some(stem)
+                    if stem.len() >= 3
+                        && stem.chars().all(|c| c.is_ascii_alphabetic())
+                        && !stem.ends_with('s') =>
+                {
+                    stem
+                }
                 _ => trimmed,
             };
             out.push(stem.to_string());
@@ -101,16 +200,31 @@ impl Bm25 {
                 *counts.entry(t.as_str()).or_default() += 1;
             }
             for (t, n) in counts {
-                postings.entry(t.to_string()).or_default().push((doc as u32, n));
+                postings
+                    .entry(t.to_string())
+                    .or_default()
+                    .push((doc as u32, n));
             }
         }
-        let avg_len = if doc_len.is_empty() { 1.0 } else { doc_len.iter().sum::<f64>() / doc_len.len() as f64 };
-        Bm25 { postings, doc_len, avg_len: avg_len.max(1.0), prune: true }
+        let avg_len = if doc_len.is_empty() {
+            1.0
+        } else {
+            doc_len.iter().sum::<f64>() / doc_len.len() as f64
+        };
+        Bm25 {
+            postings,
+            doc_len,
+            avg_len: avg_len.max(1.0),
+            prune: true,
+        }
     }
 
     /// Plain BM25 that scores every token (the benchmark baseline).
     pub fn plain(docs: Vec<Vec<String>>) -> Bm25 {
-        Bm25 { prune: false, ..Bm25::new(docs) }
+        Bm25 {
+            prune: false,
+            ..Bm25::new(docs)
+        }
     }
 
     fn idf(&self, token: &str) -> f64 {
@@ -124,7 +238,9 @@ impl Bm25 {
         // Tokens in most documents barely change the ranking but cost the most to score.
         let too_common = (self.doc_len.len() as f64 * MAX_DF_SHARE) as usize;
         for token in dedup(query) {
-            let Some(list) = self.postings.get(token) else { continue };
+            let Some(list) = self.postings.get(token) else {
+                continue;
+            };
             if self.prune && list.len() > too_common.max(50) {
                 continue;
             }
@@ -156,7 +272,11 @@ impl Bm25 {
             };
             total += weight;
         }
-        if total == 0.0 { 0.0 } else { found / total }
+        if total == 0.0 {
+            0.0
+        } else {
+            found / total
+        }
     }
 }
 

@@ -86,7 +86,13 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { answer_weight: 0.7, min_coverage: 0.2, min_score: 15.0, related_ratio: 0.35, unknown_weight: 1.0 }
+        Tuning {
+            answer_weight: 0.7,
+            min_coverage: 0.2,
+            min_score: 15.0,
+            related_ratio: 0.35,
+            unknown_weight: 1.0,
+        }
     }
 }
 
@@ -112,7 +118,12 @@ impl KnowledgeBase {
                 match validate_entry(record) {
                     Ok(entry) => {
                         if !seen.insert(entry.id.clone()) {
-                            problems.push(Problem { file: file.clone(), line: None, question: Some(entry.id.clone()), message: format!("duplicate id `{}`", entry.id) });
+                            problems.push(Problem {
+                                file: file.clone(),
+                                line: None,
+                                question: Some(entry.id.clone()),
+                                message: format!("duplicate id `{}`", entry.id),
+                            });
                             continue;
                         }
                         match entries.iter_mut().find(|e| e.id == entry.id) {
@@ -125,7 +136,12 @@ impl KnowledgeBase {
                             problems.push(Problem {
                                 file: file.clone(),
                                 line: None,
-                                question: Some(record.id.clone().unwrap_or_else(|| format!("#{}", index + 1))),
+                                question: Some(
+                                    record
+                                        .id
+                                        .clone()
+                                        .unwrap_or_else(|| format!("#{}", index + 1)),
+                                ),
                                 message,
                             });
                         }
@@ -144,8 +160,25 @@ impl KnowledgeBase {
             owner.push(i);
         }
         let questions = Bm25::new(docs);
-        let answers = Bm25::new(entries.iter().map(|e| tokens(&synonyms::expand(&format!("{} {}", e.answer, e.answer_en.as_deref().unwrap_or(""))))).collect());
-        KnowledgeBase { entries, questions, owner, answers, tuning: Tuning::default() }
+        let answers = Bm25::new(
+            entries
+                .iter()
+                .map(|e| {
+                    tokens(&synonyms::expand(&format!(
+                        "{} {}",
+                        e.answer,
+                        e.answer_en.as_deref().unwrap_or("")
+                    )))
+                })
+                .collect(),
+        );
+        KnowledgeBase {
+            entries,
+            questions,
+            owner,
+            answers,
+            tuning: Tuning::default(),
+        }
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -182,15 +215,26 @@ impl KnowledgeBase {
             }
         }
         let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
-            .map(|i| (i, best_phrasing[i].0 + self.tuning.answer_weight * a_scores[i]))
+            .map(|i| {
+                (
+                    i,
+                    best_phrasing[i].0 + self.tuning.answer_weight * a_scores[i],
+                )
+            })
             .filter(|(_, s)| *s > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let Some(&(best, best_score)) = ranked.first() else { return Vec::new() };
+        let Some(&(best, best_score)) = ranked.first() else {
+            return Vec::new();
+        };
         let unknown = self.tuning.unknown_weight;
         let phrasing = best_phrasing[best].1;
-        let coverage = if phrasing == usize::MAX { 0.0 } else { self.questions.coverage(&query_tokens, phrasing, unknown) }
-            .max(self.answers.coverage(&query_tokens, best, unknown) * 0.8);
+        let coverage = if phrasing == usize::MAX {
+            0.0
+        } else {
+            self.questions.coverage(&query_tokens, phrasing, unknown)
+        }
+        .max(self.answers.coverage(&query_tokens, best, unknown) * 0.8);
         if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
             return Vec::new();
         }
@@ -200,7 +244,13 @@ impl KnowledgeBase {
             .filter(|(_, s)| *s >= best_score * self.tuning.related_ratio)
             .map(|(i, score)| {
                 let e = &self.entries[i];
-                Match { id: e.id.clone(), question: e.question.clone(), answer: e.answer.clone(), source: e.source.clone(), score: (score * 1000.0).round() / 1000.0 }
+                Match {
+                    id: e.id.clone(),
+                    question: e.question.clone(),
+                    answer: e.answer.clone(),
+                    source: e.source.clone(),
+                    score: (score * 1000.0).round() / 1000.0,
+                }
             })
             .collect()
     }
@@ -220,8 +270,15 @@ fn phrasings(entry: &Entry) -> Vec<String> {
 fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
     let mut errors = Vec::new();
     let id = record.id.as_deref().map(clean_cell).unwrap_or_default();
-    if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        errors.push(format!("id `{id}` must be 1-40 letters, digits, '-', '_' or '.'"));
+    if id.is_empty()
+        || id.len() > 40
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        errors.push(format!(
+            "id `{id}` must be 1-40 letters, digits, '-', '_' or '.'"
+        ));
     }
     let question = clean_cell(&record.question);
     if question.is_empty() {
@@ -231,7 +288,10 @@ fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
     if answer.is_empty() {
         errors.push("empty answer (答案)".into());
     } else if answer.chars().count() > MAX_ANSWER_CHARS {
-        errors.push(format!("answer has {} characters; keep it under {MAX_ANSWER_CHARS}", answer.chars().count()));
+        errors.push(format!(
+            "answer has {} characters; keep it under {MAX_ANSWER_CHARS}",
+            answer.chars().count()
+        ));
     }
     let source = clean_cell(&record.source);
     if source.is_empty() {
@@ -240,7 +300,12 @@ fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let list = |v: &[String]| v.iter().map(|s| clean_cell(s)).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| clean_cell(s))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    };
     Ok(Entry {
         id,
         topic: record.topic.as_deref().map(clean_cell).unwrap_or_default(),
@@ -249,8 +314,16 @@ fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
         answer,
         keywords: list(&record.keywords),
         source,
-        question_en: record.question_en.as_deref().map(clean_cell).filter(|s| !s.is_empty()),
-        answer_en: record.answer_en.as_deref().map(clean_cell).filter(|s| !s.is_empty()),
+        question_en: record
+            .question_en
+            .as_deref()
+            .map(clean_cell)
+            .filter(|s| !s.is_empty()),
+        answer_en: record
+            .answer_en
+            .as_deref()
+            .map(clean_cell)
+            .filter(|s| !s.is_empty()),
     })
 }
 
@@ -266,18 +339,37 @@ impl Baseline {
     pub fn new(entries: &[Entry]) -> Baseline {
         let docs = entries
             .iter()
-            .map(|e| index::bigrams(&format!("{} {} {}", e.question, e.alternates.join(" "), e.answer)))
+            .map(|e| {
+                index::bigrams(&format!(
+                    "{} {} {}",
+                    e.question,
+                    e.alternates.join(" "),
+                    e.answer
+                ))
+            })
             .collect();
-        Baseline { index: Bm25::plain(docs), ids: entries.iter().map(|e| e.id.clone()).collect(), min_score: 8.0 }
+        Baseline {
+            index: Bm25::plain(docs),
+            ids: entries.iter().map(|e| e.id.clone()).collect(),
+            min_score: 8.0,
+        }
     }
 
     pub fn ask(&self, query: &str) -> Vec<String> {
         let scores = self.index.scores(&index::bigrams(query));
-        let mut ranked: Vec<(usize, f64)> = scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).collect();
+        let mut ranked: Vec<(usize, f64)> = scores
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         if ranked.first().is_none_or(|(_, s)| *s < self.min_score) {
             return Vec::new();
         }
-        ranked.into_iter().take(MAX_MATCHES).map(|(i, _)| self.ids[i].clone()).collect()
+        ranked
+            .into_iter()
+            .take(MAX_MATCHES)
+            .map(|(i, _)| self.ids[i].clone())
+            .collect()
     }
 }

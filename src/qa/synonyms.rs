@@ -64,7 +64,8 @@ pub fn expand(text: &str) -> String {
     let mut out = text.to_string();
     let chars: Vec<char> = text.chars().collect();
     for i in 0..chars.len().saturating_sub(2) {
-        let two_digits = chars[i].is_ascii_digit() && chars[i + 1].is_ascii_digit() && chars[i + 2] == '年';
+        let two_digits =
+            chars[i].is_ascii_digit() && chars[i + 1].is_ascii_digit() && chars[i + 2] == '年';
         let starts_number = i == 0 || !chars[i - 1].is_ascii_digit();
         if two_digits && starts_number {
             out.push_str(&format!(" 20{}{}年", chars[i], chars[i + 1]));

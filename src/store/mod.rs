@@ -126,7 +126,10 @@ impl Store {
     }
 
     pub fn load_user(&self, id: i64) -> Result<Option<UserRecord>> {
-        self.users.get(user_key(id))?.map(|v| decode("users", &v)).transpose()
+        self.users
+            .get(user_key(id))?
+            .map(|v| decode("users", &v))
+            .transpose()
     }
 
     /// Saves a user record and appends its answers in one transaction, then flushes,
@@ -134,14 +137,15 @@ impl Store {
     pub fn commit(&self, user: &UserRecord, answers: &[AnswerLog]) -> Result<()> {
         let value = encode(user);
         let logged: Vec<Vec<u8>> = answers.iter().map(encode).collect();
-        let result: std::result::Result<(), TransactionError<()>> = (&self.users, &self.answers).transaction(|(users, log)| {
-            users.insert(&user_key(user.id), value.as_slice())?;
-            for entry in &logged {
-                let seq = log.generate_id()?;
-                log.insert(&seq.to_be_bytes(), entry.as_slice())?;
-            }
-            Ok::<(), ConflictableTransactionError<()>>(())
-        });
+        let result: std::result::Result<(), TransactionError<()>> = (&self.users, &self.answers)
+            .transaction(|(users, log)| {
+                users.insert(&user_key(user.id), value.as_slice())?;
+                for entry in &logged {
+                    let seq = log.generate_id()?;
+                    log.insert(&seq.to_be_bytes(), entry.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -153,35 +157,56 @@ impl Store {
 
     /// Every user record, in id order.
     pub fn users(&self) -> Result<Vec<UserRecord>> {
-        self.users.iter().values().map(|v| decode("users", &v?)).collect()
+        self.users
+            .iter()
+            .values()
+            .map(|v| decode("users", &v?))
+            .collect()
     }
 
     /// The append-only answer log, oldest first.
     pub fn answers(&self) -> Result<Vec<AnswerLog>> {
-        self.answers.iter().values().map(|v| decode("answers", &v?)).collect()
+        self.answers
+            .iter()
+            .values()
+            .map(|v| decode("answers", &v?))
+            .collect()
     }
 
     pub fn imported_sets(&self) -> Result<Vec<StoredSet>> {
-        self.sets.iter().values().map(|v| decode("sets", &v?)).collect()
+        self.sets
+            .iter()
+            .values()
+            .map(|v| decode("sets", &v?))
+            .collect()
     }
 
     pub fn imported_faq(&self) -> Result<Vec<StoredFaq>> {
-        self.faq.iter().values().map(|v| decode("faq", &v?)).collect()
+        self.faq
+            .iter()
+            .values()
+            .map(|v| decode("faq", &v?))
+            .collect()
     }
 
     /// Writes every set and knowledge batch of one import in one transaction: all or nothing.
     pub fn put_import(&self, sets: &[StoredSet], faq: &[StoredFaq]) -> Result<()> {
-        let sets_encoded: Vec<(String, Vec<u8>)> = sets.iter().map(|s| (s.file.set.id.clone(), encode(s))).collect();
-        let faq_encoded: Vec<(String, Vec<u8>)> = faq.iter().map(|f| (f.name.clone(), encode(f))).collect();
-        let result: std::result::Result<(), TransactionError<()>> = (&self.sets, &self.faq).transaction(|(set_tree, faq_tree)| {
-            for (key, value) in &sets_encoded {
-                set_tree.insert(key.as_bytes(), value.as_slice())?;
-            }
-            for (key, value) in &faq_encoded {
-                faq_tree.insert(key.as_bytes(), value.as_slice())?;
-            }
-            Ok::<(), ConflictableTransactionError<()>>(())
-        });
+        let sets_encoded: Vec<(String, Vec<u8>)> = sets
+            .iter()
+            .map(|s| (s.file.set.id.clone(), encode(s)))
+            .collect();
+        let faq_encoded: Vec<(String, Vec<u8>)> =
+            faq.iter().map(|f| (f.name.clone(), encode(f))).collect();
+        let result: std::result::Result<(), TransactionError<()>> = (&self.sets, &self.faq)
+            .transaction(|(set_tree, faq_tree)| {
+                for (key, value) in &sets_encoded {
+                    set_tree.insert(key.as_bytes(), value.as_slice())?;
+                }
+                for (key, value) in &faq_encoded {
+                    faq_tree.insert(key.as_bytes(), value.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -194,7 +219,11 @@ impl Store {
     pub fn record_unanswered(&self, key: &str, text: &str, now: i64) -> Result<()> {
         let mut entry: Unanswered = match self.unanswered.get(key.as_bytes())? {
             Some(v) => decode("unanswered", &v)?,
-            None => Unanswered { text: text.to_string(), first_at: now, ..Default::default() },
+            None => Unanswered {
+                text: text.to_string(),
+                first_at: now,
+                ..Default::default()
+            },
         };
         entry.count += 1;
         entry.last_at = now;
@@ -204,7 +233,11 @@ impl Store {
     }
 
     pub fn unanswered(&self) -> Result<Vec<Unanswered>> {
-        self.unanswered.iter().values().map(|v| decode("unanswered", &v?)).collect()
+        self.unanswered
+            .iter()
+            .values()
+            .map(|v| decode("unanswered", &v?))
+            .collect()
     }
 
     pub fn put_pending(&self, admin: i64, pending: &PendingImport) -> Result<()> {
@@ -215,13 +248,18 @@ impl Store {
 
     /// Removes and returns the admin's pending import if its token matches.
     pub fn take_pending(&self, admin: i64, token: u32) -> Result<Option<PendingImport>> {
-        let Some(value) = self.pending.get(user_key(admin))? else { return Ok(None) };
+        let Some(value) = self.pending.get(user_key(admin))? else {
+            return Ok(None);
+        };
         let pending: PendingImport = decode("pending", &value)?;
         if pending.token != token {
             return Ok(None);
         }
         // Compare-and-swap so a double tap on Confirm imports once.
-        match self.pending.compare_and_swap(user_key(admin), Some(value), None as Option<&[u8]>)? {
+        match self
+            .pending
+            .compare_and_swap(user_key(admin), Some(value), None as Option<&[u8]>)?
+        {
             Ok(()) => {
                 self.db.flush()?;
                 Ok(Some(pending))
@@ -238,10 +276,16 @@ impl Store {
 
 fn open_error(dir: &Path, source: sled::Error) -> StoreError {
     let text = source.to_string();
-    if text.contains("lock") || text.contains("WouldBlock") || text.contains("temporarily unavailable") {
+    if text.contains("lock")
+        || text.contains("WouldBlock")
+        || text.contains("temporarily unavailable")
+    {
         return StoreError::Locked(dir.to_path_buf());
     }
-    StoreError::Open { path: dir.to_path_buf(), source }
+    StoreError::Open {
+        path: dir.to_path_buf(),
+        source,
+    }
 }
 
 fn user_key(id: i64) -> [u8; 8] {
@@ -257,9 +301,18 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
         Some((&SCHEMA_VERSION, body)) => {
-            serde_json::from_slice(body).map_err(|e| StoreError::Corrupt { tree, reason: e.to_string() })
+            serde_json::from_slice(body).map_err(|e| StoreError::Corrupt {
+                tree,
+                reason: e.to_string(),
+            })
         }
-        Some((version, _)) => Err(StoreError::Corrupt { tree, reason: format!("unknown record version {version}") }),
-        None => Err(StoreError::Corrupt { tree, reason: "empty record".into() }),
+        Some((version, _)) => Err(StoreError::Corrupt {
+            tree,
+            reason: format!("unknown record version {version}"),
+        }),
+        None => Err(StoreError::Corrupt {
+            tree,
+            reason: "empty record".into(),
+        }),
     }
 }

@@ -28,28 +28,49 @@ pub fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         vec![problem(line, None, e.message().trim().to_string())]
     })?;
     let mut problems = Vec::new();
-    let mut places = Places { file: name.to_string(), records: Vec::new() };
-    let tables = if raw.entry.is_empty() { &raw.question } else { &raw.entry };
+    let mut places = Places {
+        file: name.to_string(),
+        records: Vec::new(),
+    };
+    let tables = if raw.entry.is_empty() {
+        &raw.question
+    } else {
+        &raw.entry
+    };
     if !raw.entry.is_empty() && !raw.question.is_empty() {
-        problems.push(problem(None, None, "a file holds either [[question]] or [[entry]] tables, not both".into()));
+        problems.push(problem(
+            None,
+            None,
+            "a file holds either [[question]] or [[entry]] tables, not both".into(),
+        ));
     }
     for spanned in tables {
         let span = spanned.span();
         let body = &text[span.start.min(text.len())..span.end.min(text.len())];
         let base = line_of_offset(text, span.start);
-        let mut place = RecordPlace { line: Some(base), ..Default::default() };
+        let mut place = RecordPlace {
+            line: Some(base),
+            ..Default::default()
+        };
         for key in spanned.get_ref().keys() {
             if let Some(offset) = key_offset(body, key) {
-                place.fields.insert(key.clone(), line_of_offset(text, span.start + offset));
+                place
+                    .fields
+                    .insert(key.clone(), line_of_offset(text, span.start + offset));
             }
         }
         places.records.push(place);
     }
     let content = if raw.entry.is_empty() {
         let Some(set) = raw.set else {
-            return Err(vec![problem(Some(1), None, "missing [set] table with id and title".into())]);
+            return Err(vec![problem(
+                Some(1),
+                None,
+                "missing [set] table with id and title".into(),
+            )]);
         };
-        let (questions, kept) = decode_all::<QuestionRecord>(&raw.question, &places, name, &mut problems);
+        let (questions, kept) =
+            decode_all::<QuestionRecord>(&raw.question, &places, name, &mut problems);
         places.records = kept;
         Content::Set(SetFile { set, questions })
     } else {
@@ -57,7 +78,11 @@ pub fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         places.records = kept;
         Content::Faq(entries)
     };
-    Ok(ParsedFile { content, places, problems })
+    Ok(ParsedFile {
+        content,
+        places,
+        problems,
+    })
 }
 
 /// Decodes each table, reporting and dropping unknown or mistyped fields so the rest of
@@ -84,8 +109,16 @@ fn decode_all<T: serde::de::DeserializeOwned>(
                 Err(err) => {
                     let message = err.message().trim().to_string();
                     let field = offending_field(&message, &table);
-                    let line = field.as_deref().and_then(|f| place.fields.get(f).copied()).or(place.line);
-                    problems.push(Problem { file: name.to_string(), line, question: id.clone(), message });
+                    let line = field
+                        .as_deref()
+                        .and_then(|f| place.fields.get(f).copied())
+                        .or(place.line);
+                    problems.push(Problem {
+                        file: name.to_string(),
+                        line,
+                        question: id.clone(),
+                        message,
+                    });
                     match field {
                         Some(field) => {
                             table.remove(&field);
@@ -111,16 +144,36 @@ pub fn parse_json(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         entry: Vec<FaqRecord>,
     }
     let raw: JsonFile = serde_json::from_str(text).map_err(|e| {
-        vec![Problem { file: name.to_string(), line: Some(e.line()), question: None, message: e.to_string() }]
+        vec![Problem {
+            file: name.to_string(),
+            line: Some(e.line()),
+            question: None,
+            message: e.to_string(),
+        }]
     })?;
     let content = match (raw.set, raw.entry.is_empty()) {
         (_, false) => Content::Faq(raw.entry),
-        (Some(set), true) => Content::Set(SetFile { set, questions: raw.question }),
+        (Some(set), true) => Content::Set(SetFile {
+            set,
+            questions: raw.question,
+        }),
         (None, true) => {
-            return Err(vec![Problem { file: name.to_string(), line: None, question: None, message: "missing \"set\" object with id and title".into() }]);
+            return Err(vec![Problem {
+                file: name.to_string(),
+                line: None,
+                question: None,
+                message: "missing \"set\" object with id and title".into(),
+            }]);
         }
     };
-    Ok(ParsedFile { content, places: Places { file: name.to_string(), records: Vec::new() }, problems: Vec::new() })
+    Ok(ParsedFile {
+        content,
+        places: Places {
+            file: name.to_string(),
+            records: Vec::new(),
+        },
+        problems: Vec::new(),
+    })
 }
 
 /// Byte offset of `key = ...` at the start of a line within a table body.
@@ -141,7 +194,11 @@ fn key_offset(body: &str, key: &str) -> Option<usize> {
 /// The field a decode error is about: `unknown field `x``, else the first key it names.
 fn offending_field(message: &str, table: &toml::Table) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        return rest.split('`').next().map(str::to_string).filter(|f| table.contains_key(f));
+        return rest
+            .split('`')
+            .next()
+            .map(str::to_string)
+            .filter(|f| table.contains_key(f));
     }
     let named = message.split('`').nth(1)?;
     table.contains_key(named).then(|| named.to_string())

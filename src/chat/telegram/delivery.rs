@@ -1,0 +1,178 @@
+//! Sending rendered messages: keyboards, editing the pressed message, flood waits and
+//! users who blocked the bot.
+
+use std::sync::Arc;
+
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::{ApiError, RequestError};
+
+use super::Api;
+use crate::chat::render::{Button, Message as Rendered};
+use crate::service::Service;
+use crate::text::truncate_chars;
+
+/// Telegram shows at most 200 characters in a callback answer.
+const MAX_TOAST_CHARS: usize = 190;
+
+/// Where an update's replies go.
+pub(super) struct Destination {
+    pub user_id: i64,
+    pub chat: ChatId,
+    /// The message whose button was pressed, when the update was a button press.
+    pub source: Option<MessageId>,
+    /// The id of the update being answered, so a re-delivered update is applied once.
+    pub update: Option<i64>,
+}
+
+/// Sends rendered messages in order. A message marked `edit_source` replaces the message
+/// whose button was pressed (its keyboard too: removed, or replaced by the new buttons);
+/// without such a message it is sent as a new one. Stops at the first failure.
+pub(super) async fn deliver<B: Api>(
+    bot: &B,
+    service: &Arc<Service>,
+    to: &Destination,
+    messages: Vec<Rendered>,
+) {
+    let mut source = to.source;
+    for message in messages {
+        let markup = keyboard(&message.buttons);
+        let result = match (message.edit_source, source) {
+            (true, Some(id)) => {
+                source = None;
+                edit(bot, to.chat, id, message.text, markup).await
+            }
+            _ => send(bot, to.chat, message.text, markup).await,
+        };
+        if let Err(e) = result {
+            failed(service, to, e).await;
+            return;
+        }
+    }
+}
+
+/// Sends one text with any keyboard (e.g. a link button).
+pub(super) async fn send_text<B: Api>(
+    bot: &B,
+    service: &Arc<Service>,
+    to: &Destination,
+    text: String,
+    markup: Option<InlineKeyboardMarkup>,
+) {
+    if let Err(e) = send(bot, to.chat, text, markup).await {
+        failed(service, to, e).await;
+    }
+}
+
+/// answerCallbackQuery, with a short toast when there is something to say.
+pub(super) async fn answer_callback<B: Api>(bot: &B, id: &CallbackQueryId, toast: Option<String>) {
+    let request = bot.answer_callback_query(id.clone());
+    let request = match toast {
+        Some(text) => request.text(truncate_chars(&text, MAX_TOAST_CHARS)),
+        None => request,
+    };
+    if let Err(e) = request.await {
+        tracing::warn!(callback = %id, error = %e, "answerCallbackQuery failed");
+    }
+}
+
+/// Marks a user inactive (they blocked the bot), on a blocking thread: the store is sled.
+pub(super) async fn mark_inactive(service: &Arc<Service>, user_id: i64) {
+    let service = Arc::clone(service);
+    let now = chrono::Utc::now().timestamp();
+    match tokio::task::spawn_blocking(move || service.set_inactive(user_id, now)).await {
+        Ok(Ok(())) => tracing::info!(user = user_id, "user blocked the bot; marked inactive"),
+        Ok(Err(e)) => tracing::error!(user = user_id, error = %e, "cannot mark the user inactive"),
+        Err(e) => tracing::error!(user = user_id, error = %e, "marking the user inactive panicked"),
+    }
+}
+
+fn keyboard(buttons: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
+    if buttons.is_empty() {
+        return None;
+    }
+    let rows = buttons.iter().map(|row| {
+        row.iter()
+            .map(|button| InlineKeyboardButton::callback(button.label.clone(), button.data.clone()))
+    });
+    Some(InlineKeyboardMarkup::new(rows))
+}
+
+/// sendMessage. A throttled bot already waits out 429s; an unthrottled one retries once.
+async fn send<B: Api>(
+    bot: &B,
+    chat: ChatId,
+    text: String,
+    markup: Option<InlineKeyboardMarkup>,
+) -> Result<(), RequestError> {
+    let request = || {
+        let request = bot.send_message(chat, text.clone());
+        match &markup {
+            Some(markup) => request.reply_markup(markup.clone()),
+            None => request,
+        }
+    };
+    match request().await {
+        Err(RequestError::RetryAfter(wait)) => {
+            tracing::warn!(
+                chat = chat.0,
+                seconds = wait.seconds(),
+                "flood wait on sendMessage; retrying once"
+            );
+            tokio::time::sleep(wait.duration()).await;
+            request().await.map(drop)
+        }
+        result => result.map(drop),
+    }
+}
+
+/// editMessageText without a keyboard removes it; with one, replaces it. A 429 is waited
+/// out and retried once; a message that cannot be edited any more gets a new message.
+async fn edit<B: Api>(
+    bot: &B,
+    chat: ChatId,
+    id: MessageId,
+    text: String,
+    markup: Option<InlineKeyboardMarkup>,
+) -> Result<(), RequestError> {
+    let request = || {
+        let request = bot.edit_message_text(chat, id, text.clone());
+        match &markup {
+            Some(markup) => request.reply_markup(markup.clone()),
+            None => request,
+        }
+    };
+    let result = match request().await {
+        Err(RequestError::RetryAfter(wait)) => {
+            tracing::warn!(
+                chat = chat.0,
+                seconds = wait.seconds(),
+                "flood wait on editMessageText; retrying once"
+            );
+            tokio::time::sleep(wait.duration()).await;
+            request().await
+        }
+        result => result,
+    };
+    match result {
+        Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Err(RequestError::Api(ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited)) => {
+            send(bot, chat, text, markup).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A failed send: a user who blocked the bot (403) is marked inactive, anything else logged.
+async fn failed(service: &Arc<Service>, to: &Destination, error: RequestError) {
+    let private = to.chat == ChatId(to.user_id);
+    match error {
+        RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated) if private => {
+            mark_inactive(service, to.user_id).await;
+        }
+        e => {
+            tracing::error!(user = to.user_id, chat = to.chat.0, error = %e, "sending a reply failed")
+        }
+    }
+}
