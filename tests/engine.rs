@@ -572,3 +572,12 @@ fn stop_and_skip_are_safe_without_a_quiz() {
     assert_eq!(chat.user.answered, 0);
     assert!(matches!(chat.replies.last(), Some(Reply::Summary(s)) if s.mode == Mode::Practice));
 }
+
+#[test]
+fn a_late_answer_with_no_quiz_running_says_so() {
+    let mut chat = Chat::new(1);
+    assert!(chat.say("B").contains("当前没有进行中的答题"));
+    assert!(chat.say("对").contains("当前没有进行中的答题"));
+    chat.say("GB/T是什么");
+    assert!(matches!(chat.replies.as_slice(), [Reply::NotAnAnswer(_)]));
+}

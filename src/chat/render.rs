@@ -500,14 +500,25 @@ fn correct_text(question: &Question, order: &[usize], lang: Lang) -> String {
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect::<Vec<_>>()
-                .join("；")
+                .join(list_separator(lang))
         }
         AnswerKey::Judge(value) => judge_label(*value, lang),
+        // In English, prefer an accepted answer written in Latin script.
         AnswerKey::Fill { accepted, patterns } => accepted
-            .first()
+            .iter()
+            .find(|a| lang.is_en() && a.chars().any(|c| c.is_ascii_alphabetic()))
+            .or(accepted.first())
             .cloned()
             .or_else(|| patterns.first().map(|p| p.as_str().to_string()))
             .unwrap_or_default(),
+    }
+}
+
+fn list_separator(lang: Lang) -> &'static str {
+    if lang.is_en() {
+        "; "
+    } else {
+        "；"
     }
 }
 
@@ -523,7 +534,7 @@ fn given_text(question: &Question, given: &Given, order: &[usize], lang: Lang) -
                 .iter()
                 .map(|&(p, i)| format!("{}. {}", letter(p), option_text(question, i, lang)))
                 .collect::<Vec<_>>()
-                .join("；")
+                .join(list_separator(lang))
         }
         Given::Judge(value) => judge_label(*value, lang),
         Given::Text(text) => truncate_chars(text, 100),

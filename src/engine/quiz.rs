@@ -253,7 +253,16 @@ pub(super) fn on_text(
         .and_then(|s| s.current())
         .and_then(|id| bank.get(id))
     else {
-        out.replies.push(Reply::NotAnAnswer(text));
+        // "B" or "对" with no quiz running is a late answer, not a question for the Q&A.
+        let trimmed = text.trim();
+        let looks_like_answer = (trimmed.chars().count() <= 4
+            && parse_choice_letters(trimmed).is_some())
+            || parse_judge(trimmed).is_some();
+        out.replies.push(if looks_like_answer {
+            Reply::NoSession
+        } else {
+            Reply::NotAnAnswer(text)
+        });
         return;
     };
     let order = user
