@@ -118,7 +118,7 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         }
         Response::ImportPreview { token, plan } => {
             let mut text = tr(lang, "📥 导入预览（尚未保存）\n", "📥 Import preview (not saved yet)\n");
-            text.push_str(&plan_text(plan, content, lang));
+            text.push_str(&plan_text(plan, lang));
             let buttons = vec![vec![
                 button(tr(lang, "✅ 确认导入", "✅ Confirm"), format!("ic:{token}")),
                 button(tr(lang, "✖ 取消", "✖ Cancel"), format!("ix:{token}")),
@@ -127,7 +127,7 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         }
         Response::Imported { plan } => {
             let mut text = tr(lang, "✅ 导入完成，已生效。\n", "✅ Imported; now being served.\n");
-            text.push_str(&plan_text(plan, content, lang));
+            text.push_str(&plan_text(plan, lang));
             vec![Message { text: truncate_chars(&text, MAX_TEXT), buttons: Vec::new(), edit_source: true }]
         }
         Response::ImportCancelled => vec![Message { text: tr(lang, "已取消导入，题库未改动。", "Import cancelled; nothing was changed."), buttons: Vec::new(), edit_source: true }],
@@ -135,7 +135,7 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
     }
 }
 
-fn plan_text(plan: &crate::import::ImportPlan, content: &Content, lang: Lang) -> String {
+fn plan_text(plan: &crate::import::ImportPlan, lang: Lang) -> String {
     let en = lang.is_en();
     let mut text = String::new();
     for set in &plan.sets {
@@ -187,7 +187,6 @@ fn plan_text(plan: &crate::import::ImportPlan, content: &Content, lang: Lang) ->
             )
         });
     }
-    let _ = content;
     text
 }
 
