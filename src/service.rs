@@ -88,6 +88,8 @@ pub struct Service {
     store: Store,
     content: RwLock<Arc<Content>>,
     locks: Vec<Mutex<()>>,
+    /// Serialises imports, so two admins confirming at once plan against what is stored.
+    import_lock: Mutex<()>,
     admins: Vec<i64>,
 }
 
@@ -103,6 +105,7 @@ impl Service {
             store,
             content: RwLock::new(Arc::new(content)),
             locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            import_lock: Mutex::new(()),
             admins,
         })
     }
@@ -316,6 +319,7 @@ impl Service {
         if !self.is_admin(admin) {
             return Ok(vec![Response::NotAdmin]);
         }
+        let _import = self.import_lock.lock().unwrap_or_else(|e| e.into_inner());
         let Some(pending) = self.store.take_pending(admin, token)? else {
             return Ok(vec![Response::ImportExpired]);
         };
@@ -330,7 +334,7 @@ impl Service {
                 }]);
             }
         };
-        import::apply(&self.store, &plan, &format!("telegram:{admin}"), now)?;
+        import::apply(&self.store, &plan, &format!("chat:{admin}"), now)?;
         self.reload()?;
         Ok(vec![Response::Imported { plan }])
     }
