@@ -101,8 +101,6 @@ pub struct KnowledgeBase {
     entries: Vec<Entry>,
     /// One document per entry: all its phrasings (question, alternates, English question, keywords).
     questions: Bm25,
-    /// The entry each phrasing document belongs to.
-    owner: Vec<usize>,
     answers: Bm25,
     pub tuning: Tuning,
 }
@@ -153,13 +151,12 @@ impl KnowledgeBase {
     }
 
     pub fn from_entries(entries: Vec<Entry>) -> KnowledgeBase {
-        let mut docs = Vec::new();
-        let mut owner = Vec::new();
-        for (i, entry) in entries.iter().enumerate() {
-            docs.push(tokens(&synonyms::expand(&phrasings(entry).join(" "))));
-            owner.push(i);
-        }
-        let questions = Bm25::new(docs);
+        let questions = Bm25::new(
+            entries
+                .iter()
+                .map(|e| tokens(&synonyms::expand(&phrasings(e).join(" "))))
+                .collect(),
+        );
         let answers = Bm25::new(
             entries
                 .iter()
@@ -175,7 +172,6 @@ impl KnowledgeBase {
         KnowledgeBase {
             entries,
             questions,
-            owner,
             answers,
             tuning: Tuning::default(),
         }
@@ -204,23 +200,11 @@ impl KnowledgeBase {
         if query_tokens.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
-        let phrasing_scores = self.questions.scores(&query_tokens);
+        let q_scores = self.questions.scores(&query_tokens);
         let a_scores = self.answers.scores(&query_tokens);
-        // An entry scores as its best phrasing, plus a share of its answer's score.
-        let mut best_phrasing = vec![(0.0f64, usize::MAX); self.entries.len()];
-        for (doc, &score) in phrasing_scores.iter().enumerate() {
-            let slot = &mut best_phrasing[self.owner[doc]];
-            if score > slot.0 {
-                *slot = (score, doc);
-            }
-        }
+        // An entry scores by its phrasings, plus a share of its answer's score.
         let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
-            .map(|i| {
-                (
-                    i,
-                    best_phrasing[i].0 + self.tuning.answer_weight * a_scores[i],
-                )
-            })
+            .map(|i| (i, q_scores[i] + self.tuning.answer_weight * a_scores[i]))
             .filter(|(_, s)| *s > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -228,11 +212,10 @@ impl KnowledgeBase {
             return Vec::new();
         };
         let unknown = self.tuning.unknown_weight;
-        let phrasing = best_phrasing[best].1;
-        let coverage = if phrasing == usize::MAX {
-            0.0
+        let coverage = if q_scores[best] > 0.0 {
+            self.questions.coverage(&query_tokens, best, unknown)
         } else {
-            self.questions.coverage(&query_tokens, phrasing, unknown)
+            0.0
         }
         .max(self.answers.coverage(&query_tokens, best, unknown) * 0.8);
         if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
