@@ -53,6 +53,60 @@ impl Score {
     }
 }
 
+/// Scores both rankers on one query set and prints the tables; returns stdquiz's top-1 misses.
+fn evaluate(
+    name: &str,
+    kb: &KnowledgeBase,
+    baseline: &Baseline,
+    set: &DevSet,
+) -> (Vec<String>, Score) {
+    let (mut ours, mut base) = (Score::default(), Score::default());
+    let mut misses = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<&str, Score> = Default::default();
+    for q in &set.query {
+        let ranked: Vec<String> = kb.ask(&q.text).into_iter().map(|m| m.id).collect();
+        by_kind.entry(&q.kind).or_default().add(&q.expect, &ranked);
+        if ranked.first().map(String::as_str).unwrap_or("") != q.expect {
+            misses.push(format!(
+                "  [{}] {} -> expected {:?}, got {:?}",
+                q.kind, q.text, q.expect, ranked
+            ));
+        }
+        ours.add(&q.expect, &ranked);
+        base.add(&q.expect, &baseline.ask(&q.text));
+    }
+    println!(
+        "\n智慧问答 {name}: {} queries ({} answerable, {} off-topic), {} entries\n",
+        set.query.len(),
+        ours.answerable,
+        ours.offtopic,
+        kb.len()
+    );
+    println!("| ranker | top-1 | top-3 | off-topic abstention | answerable wrongly abstained |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (ranker, s) in [("stdquiz", &ours), ("baseline (char-bigram BM25)", &base)] {
+        println!(
+            "| {ranker} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
+            Score::pct(s.top1, s.answerable),
+            Score::pct(s.top3, s.answerable),
+            Score::pct(s.abstained, s.offtopic),
+            Score::pct(s.false_abstain, s.answerable)
+        );
+    }
+    println!("\n| kind | queries | top-1 | top-3 | abstained |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (kind, s) in &by_kind {
+        let n = s.answerable + s.offtopic;
+        println!(
+            "| {kind} | {n} | {:.0}% | {:.0}% | {:.0}% |",
+            Score::pct(s.top1, s.answerable),
+            Score::pct(s.top3, s.answerable),
+            Score::pct(s.abstained + s.false_abstain, n)
+        );
+    }
+    (misses, ours)
+}
+
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let report = stdquiz::bank::load_dir(&root.join("questions"));
@@ -104,51 +158,22 @@ fn main() {
         }
         return;
     }
-    let (mut ours, mut base) = (Score::default(), Score::default());
-    let mut misses = Vec::new();
-    for q in &dev.query {
-        let ranked: Vec<String> = kb.ask(&q.text).into_iter().map(|m| m.id).collect();
-        if ranked.first().map(String::as_str).unwrap_or("") != q.expect {
-            misses.push(format!(
-                "  [{}] {} -> expected {:?}, got {:?}",
-                q.kind, q.text, q.expect, ranked
-            ));
-        }
-        ours.add(&q.expect, &ranked);
-        base.add(&q.expect, &baseline.ask(&q.text));
-    }
-    println!(
-        "智慧问答 dev set: {} queries ({} answerable, {} off-topic), {} entries\n",
-        dev.query.len(),
-        ours.answerable,
-        ours.offtopic,
-        kb.len()
-    );
-    println!("| ranker | top-1 | top-3 | off-topic abstention | answerable wrongly abstained |");
-    println!("| --- | --- | --- | --- | --- |");
-    for (name, s) in [
-        (
-            "stdquiz (n-gram BM25 + fields + synonyms + coverage)",
-            &ours,
-        ),
-        ("baseline (char-bigram BM25)", &base),
-    ] {
-        println!(
-            "| {name} | {:.1}% | {:.1}% | {:.1}% | {:.1}% |",
-            Score::pct(s.top1, s.answerable),
-            Score::pct(s.top3, s.answerable),
-            Score::pct(s.abstained, s.offtopic),
-            Score::pct(s.false_abstain, s.answerable)
-        );
-    }
+    let (misses, _) = evaluate("dev set", &kb, &baseline, &dev);
     if std::env::var_os("QA_MISSES").is_some() {
-        println!("\nmisses:\n{}", misses.join("\n"));
+        println!("\ndev-set misses:\n{}", misses.join("\n"));
     } else {
         println!(
-            "\n{} top-1 misses (set QA_MISSES=1 to list them)",
+            "\n{} dev-set top-1 misses (set QA_MISSES=1 to list them)",
             misses.len()
         );
     }
+    // The held-out set is never tuned against: only its totals are printed.
+    let heldout: DevSet = toml::from_str(
+        &std::fs::read_to_string(root.join("bench/qa-heldout.toml"))
+            .expect("bench/qa-heldout.toml"),
+    )
+    .expect("held-out set parses");
+    evaluate("held-out set", &kb, &baseline, &heldout);
 
     // Latency over 10,000 entries: the real entries plus variants with distinct ids and text.
     let mut entries: Vec<Entry> = Vec::with_capacity(10_000);

@@ -2,7 +2,11 @@
 
 use std::collections::HashMap;
 
+use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
+
+static STEMMER: std::sync::LazyLock<Stemmer> =
+    std::sync::LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -108,7 +112,7 @@ const STOP: &[&str] = &[
     "there",
 ];
 
-fn is_cjk(c: char) -> bool {
+pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
@@ -135,17 +139,14 @@ pub fn tokens(text: &str) -> Vec<String> {
     let flush_word = |word: &mut String, out: &mut Vec<String>| {
         let trimmed = word.trim_matches(|c| c == '.' || c == '/');
         if !trimmed.is_empty() {
-            // Fold simple English plurals: standards -> standard.
-            let stem = match trimmed.strip_suffix('s') {
-                _ if STOP.contains(&trimmed) => trimmed,
-                Some(stem)
-                    if stem.len() >= 3
-                        && stem.chars().all(|c| c.is_ascii_alphabetic())
-                        && !stem.ends_with('s') =>
-                {
-                    stem
-                }
-                _ => trimmed,
+            // English words are stemmed (Snowball): standards, standardized -> standard.
+            let stem = if !STOP.contains(&trimmed)
+                && trimmed.len() >= 3
+                && trimmed.chars().all(|c| c.is_ascii_alphabetic())
+            {
+                STEMMER.stem(trimmed)
+            } else {
+                std::borrow::Cow::Borrowed(trimmed)
             };
             out.push(stem.to_string());
             if trimmed.contains('/') || trimmed.contains('.') {

@@ -102,6 +102,9 @@ pub struct KnowledgeBase {
     /// One document per entry: all its phrasings (question, alternates, English question, keywords).
     questions: Bm25,
     answers: Bm25,
+    /// English-only fields, so an English query is not drowned by Chinese text.
+    questions_en: Bm25,
+    answers_en: Bm25,
     pub tuning: Tuning,
 }
 
@@ -169,10 +172,28 @@ impl KnowledgeBase {
                 })
                 .collect(),
         );
+        let questions_en = Bm25::new(
+            entries
+                .iter()
+                .map(|e| {
+                    let english: Vec<String> =
+                        phrasings(e).into_iter().filter(|p| is_english(p)).collect();
+                    tokens(&synonyms::expand(&english.join(" ")))
+                })
+                .collect(),
+        );
+        let answers_en = Bm25::new(
+            entries
+                .iter()
+                .map(|e| tokens(e.answer_en.as_deref().unwrap_or("")))
+                .collect(),
+        );
         KnowledgeBase {
             entries,
             questions,
             answers,
+            questions_en,
+            answers_en,
             tuning: Tuning::default(),
         }
     }
@@ -200,11 +221,32 @@ impl KnowledgeBase {
         if query_tokens.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
+        let english = is_english_query(query);
+        let (questions, answers) = if english {
+            (&self.questions_en, &self.answers_en)
+        } else {
+            (&self.questions, &self.answers)
+        };
         let q_scores = self.questions.scores(&query_tokens);
         let a_scores = self.answers.scores(&query_tokens);
+        let en_scores: Vec<f64> = if english {
+            let q = self.questions_en.scores(&query_tokens);
+            let a = self.answers_en.scores(&query_tokens);
+            q.iter()
+                .zip(&a)
+                .map(|(q, a)| q + self.tuning.answer_weight * a)
+                .collect()
+        } else {
+            vec![0.0; self.entries.len()]
+        };
         // An entry scores by its phrasings, plus a share of its answer's score.
         let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
-            .map(|i| (i, q_scores[i] + self.tuning.answer_weight * a_scores[i]))
+            .map(|i| {
+                (
+                    i,
+                    en_scores[i] + (q_scores[i] + self.tuning.answer_weight * a_scores[i]),
+                )
+            })
             .filter(|(_, s)| *s > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -213,11 +255,11 @@ impl KnowledgeBase {
         };
         let unknown = self.tuning.unknown_weight;
         let coverage = if q_scores[best] > 0.0 {
-            self.questions.coverage(&query_tokens, best, unknown)
+            questions.coverage(&query_tokens, best, unknown)
         } else {
             0.0
         }
-        .max(self.answers.coverage(&query_tokens, best, unknown) * 0.8);
+        .max(answers.coverage(&query_tokens, best, unknown) * 0.8);
         if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
             return Vec::new();
         }
@@ -237,6 +279,18 @@ impl KnowledgeBase {
             })
             .collect()
     }
+}
+
+/// Text with Latin letters and no Chinese characters.
+fn is_english(text: &str) -> bool {
+    !text.chars().any(index::is_cjk) && text.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// A query written mostly in English (a code like GB/T inside Chinese does not count).
+fn is_english_query(text: &str) -> bool {
+    let cjk = text.chars().filter(|&c| index::is_cjk(c)).count();
+    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    latin >= 6 && cjk * 4 <= latin
 }
 
 /// Every way an entry is phrased: its question, alternates, English question and keywords.
