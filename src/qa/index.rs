@@ -185,7 +185,8 @@ pub fn bigrams(text: &str) -> Vec<String> {
 pub struct Bm25 {
     postings: HashMap<String, Vec<(u32, u32)>>,
     doc_len: Vec<f64>,
-    avg_len: f64,
+    /// BM25's length normalisation per document: k1 * (1 - b + b * len / avg_len).
+    norm: Vec<f64>,
     /// Skip very common tokens when scoring (off for the plain baseline).
     prune: bool,
 }
@@ -212,10 +213,15 @@ impl Bm25 {
         } else {
             doc_len.iter().sum::<f64>() / doc_len.len() as f64
         };
+        let avg_len = avg_len.max(1.0);
+        let norm = doc_len
+            .iter()
+            .map(|len| K1 * (1.0 - B + B * len / avg_len))
+            .collect();
         Bm25 {
             postings,
             doc_len,
-            avg_len: avg_len.max(1.0),
+            norm,
             prune: true,
         }
     }
@@ -236,6 +242,12 @@ impl Bm25 {
 
     pub fn scores(&self, query: &[String]) -> Vec<f64> {
         let mut scores = vec![0.0; self.doc_len.len()];
+        self.add_scores(query, 1.0, &mut scores);
+        scores
+    }
+
+    /// Adds `factor` times each document's BM25 score for `query` to `acc`.
+    pub fn add_scores(&self, query: &[String], factor: f64, acc: &mut [f64]) {
         // Tokens in most documents barely change the ranking but cost the most to score.
         let too_common = (self.doc_len.len() as f64 * MAX_DF_SHARE) as usize;
         for token in dedup(query) {
@@ -245,14 +257,12 @@ impl Bm25 {
             if self.prune && list.len() > too_common.max(50) {
                 continue;
             }
-            let idf = self.idf(token) * token_weight(token);
+            let idf = factor * self.idf(token) * token_weight(token) * (K1 + 1.0);
             for &(doc, tf) in list {
                 let tf = f64::from(tf);
-                let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
-                scores[doc as usize] += idf * tf * (K1 + 1.0) / (tf + norm);
+                acc[doc as usize] += idf * tf / (tf + self.norm[doc as usize]);
             }
         }
-        scores
     }
 
     /// Share of the query's idf weight (unknown tokens weigh the most) found in `doc`.
@@ -264,7 +274,11 @@ impl Bm25 {
             let weight = match self.postings.get(token) {
                 Some(list) => {
                     let w = self.idf(token) * token_weight(token);
-                    if list.iter().any(|&(d, _)| d as usize == doc) {
+                    // Postings are in document order.
+                    if list
+                        .binary_search_by_key(&doc, |&(d, _)| d as usize)
+                        .is_ok()
+                    {
                         found += w;
                     }
                     w

@@ -227,39 +227,27 @@ impl KnowledgeBase {
         } else {
             (&self.questions, &self.answers)
         };
-        let q_scores = self.questions.scores(&query_tokens);
-        let a_scores = self.answers.scores(&query_tokens);
-        let en_scores: Vec<f64> = if english {
-            let q = self.questions_en.scores(&query_tokens);
-            let a = self.answers_en.scores(&query_tokens);
-            q.iter()
-                .zip(&a)
-                .map(|(q, a)| q + self.tuning.answer_weight * a)
-                .collect()
-        } else {
-            vec![0.0; self.entries.len()]
-        };
-        // An entry scores by its phrasings, plus a share of its answer's score.
-        let mut ranked: Vec<(usize, f64)> = (0..self.entries.len())
-            .map(|i| {
-                (
-                    i,
-                    en_scores[i] + (q_scores[i] + self.tuning.answer_weight * a_scores[i]),
-                )
-            })
-            .filter(|(_, s)| *s > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // An entry scores by its phrasings, plus a share of its answer's score; an
+        // English query adds the same over the English-only fields.
+        let answer_weight = self.tuning.answer_weight;
+        let mut scores = vec![0.0; self.entries.len()];
+        self.questions.add_scores(&query_tokens, 1.0, &mut scores);
+        self.answers
+            .add_scores(&query_tokens, answer_weight, &mut scores);
+        if english {
+            self.questions_en
+                .add_scores(&query_tokens, 1.0, &mut scores);
+            self.answers_en
+                .add_scores(&query_tokens, answer_weight, &mut scores);
+        }
+        let ranked = top(&scores, MAX_MATCHES);
         let Some(&(best, best_score)) = ranked.first() else {
             return Vec::new();
         };
         let unknown = self.tuning.unknown_weight;
-        let coverage = if q_scores[best] > 0.0 {
-            questions.coverage(&query_tokens, best, unknown)
-        } else {
-            0.0
-        }
-        .max(answers.coverage(&query_tokens, best, unknown) * 0.8);
+        let coverage = questions
+            .coverage(&query_tokens, best, unknown)
+            .max(answers.coverage(&query_tokens, best, unknown) * 0.8);
         if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
             return Vec::new();
         }
@@ -279,6 +267,23 @@ impl KnowledgeBase {
             })
             .collect()
     }
+}
+
+/// The `n` best-scoring documents with a positive score, best first (ties by position).
+fn top(scores: &[f64], n: usize) -> Vec<(usize, f64)> {
+    let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut ranked: Vec<(usize, f64)> = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, s)| *s > 0.0)
+        .collect();
+    if ranked.len() > n {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_by(order);
+    ranked
 }
 
 /// Text with Latin letters and no Chinese characters.
@@ -393,13 +398,7 @@ impl Baseline {
     }
 
     pub fn ask(&self, query: &str) -> Vec<String> {
-        let scores = self.index.scores(&index::bigrams(query));
-        let mut ranked: Vec<(usize, f64)> = scores
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| *s > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let ranked = top(&self.index.scores(&index::bigrams(query)), MAX_MATCHES);
         if ranked.first().is_none_or(|(_, s)| *s < self.min_score) {
             return Vec::new();
         }
