@@ -121,12 +121,12 @@ fn main() {
     if std::env::var_os("QA_GRID").is_some() {
         let mut results = Vec::new();
         let mut kb = kb.clone();
-        for answer_weight in [0.2, 0.4, 0.7, 1.0] {
-            for min_coverage in [0.1, 0.2, 0.3, 0.4] {
-                for min_score in [9.0, 12.0, 15.0, 18.0, 22.0, 26.0] {
-                    for unknown_weight in [0.25, 0.5, 1.0, 1.5] {
+        for english_weight in [0.4, 0.7, 1.0] {
+            for min_coverage in [0.1, 0.15, 0.2, 0.25, 0.3] {
+                for min_score in [10.0, 12.0, 15.0, 18.0, 22.0] {
+                    for unknown_weight in [0.25, 0.5, 0.75, 1.0] {
                         kb.tuning = stdquiz::qa::Tuning {
-                            answer_weight,
+                            english_weight,
                             min_coverage,
                             min_score,
                             unknown_weight,
@@ -147,7 +147,7 @@ fn main() {
                             Score::pct(s.top3, s.answerable),
                             Score::pct(s.abstained, s.offtopic),
                         );
-                        results.push((t1.min(ab) + (t1 + ab) / 100.0, format!("aw {answer_weight} cov {min_coverage} score {min_score} unk {unknown_weight}: top1 {t1:.1} top3 {t3:.1} abst {ab:.1}")));
+                        results.push((t1.min(ab) + (t1 + ab) / 100.0, format!("ew {english_weight} cov {min_coverage} score {min_score} unk {unknown_weight}: top1 {t1:.1} top3 {t3:.1} abst {ab:.1}")));
                     }
                 }
             }
@@ -174,6 +174,11 @@ fn main() {
     )
     .expect("held-out set parses");
     evaluate("held-out set", &kb, &baseline, &heldout);
+    if let Some(path) = std::env::var_os("QA_EXTRA") {
+        let extra: DevSet = toml::from_str(&std::fs::read_to_string(path).expect("QA_EXTRA"))
+            .expect("extra set parses");
+        evaluate("extra set", &kb, &baseline, &extra);
+    }
 
     // Latency over 10,000 entries: the real entries plus variants with distinct ids and text.
     let mut entries: Vec<Entry> = Vec::with_capacity(10_000);

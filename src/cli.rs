@@ -355,46 +355,49 @@ fn ask(text: &str, paths: &Paths, json: bool) -> ExitCode {
     let report = bank::load_dir(&paths.questions);
     let mut batches = report.faq;
     // Imported entries too, when a data directory exists (read-only use of the store).
+    let mut store = None;
     if paths.data.exists() {
         match Store::open(&paths.data) {
-            Ok(store) => {
-                if let Ok(extra) = store.imported_faq() {
+            Ok(opened) => {
+                if let Ok(extra) = opened.imported_faq() {
                     batches.extend(extra.into_iter().map(|b| (b.name, b.entries)));
                 }
-                let matches = crate::qa::KnowledgeBase::build(&batches).0.ask(text);
-                if matches.is_empty() {
-                    let key = crate::text::normalize_answer(text);
-                    if !key.is_empty() {
-                        let _ = store.record_unanswered(
-                            &key,
-                            text.trim(),
-                            chrono::Utc::now().timestamp(),
-                        );
-                    }
-                }
-                return print_matches(&matches, json);
+                store = Some(opened);
             }
             Err(e) => eprintln!("warning: {e}; answering from shipped entries only"),
         }
     }
-    let matches = crate::qa::KnowledgeBase::build(&batches).0.ask(text);
-    print_matches(&matches, json)
+    let answer = crate::qa::KnowledgeBase::build(&batches).0.answer(text);
+    if let (true, Some(store)) = (answer.matches.is_empty(), &store) {
+        let key = crate::text::normalize_answer(text);
+        if !key.is_empty() {
+            let _ = store.record_unanswered(&key, text.trim(), chrono::Utc::now().timestamp());
+        }
+    }
+    print_answer(&answer, json)
 }
 
-fn print_matches(matches: &[crate::qa::Match], json: bool) -> ExitCode {
+fn print_answer(answer: &crate::qa::Answer, json: bool) -> ExitCode {
     if json {
-        println!("{}", serde_json::json!({ "matches": matches }));
+        let mut out = serde_json::json!({ "matches": answer.matches });
+        if let Some(r) = answer.redirect {
+            out["out_of_scope"] = serde_json::json!({ "topic": r.topic, "hint": r.hint });
+        }
+        println!("{out}");
         return ExitCode::SUCCESS;
     }
-    let Some(best) = matches.first() else {
+    let Some(best) = answer.matches.first() else {
         println!("抱歉，暂时没有可靠的答案。Sorry, no reliable answer yet. Try /quiz or rephrase.");
+        if let Some(r) = answer.redirect {
+            println!("\n{}\n{}", r.hint, r.hint_en);
+        }
         return ExitCode::SUCCESS;
     };
     println!(
         "{}\n\n{}\n\n出处 / Source: {}",
         best.question, best.answer, best.source
     );
-    for m in matches.iter().skip(1) {
+    for m in answer.matches.iter().skip(1) {
         println!("相关 / Related: {} ({})", m.question, m.id);
     }
     ExitCode::SUCCESS

@@ -10,6 +10,7 @@ use rand::Rng;
 use crate::bank::{self, Bank, Problem};
 use crate::engine::{self, Event, Lang, Reply, UserRecord};
 use crate::import::{self, ImportPlan};
+use crate::qa::scope::Redirect;
 use crate::qa::{KnowledgeBase, Match};
 use crate::store::{PendingImport, Store, StoreError};
 
@@ -45,6 +46,8 @@ pub enum Response {
     },
     Abstain {
         query: String,
+        /// The neighbouring subject the question belongs to, when it names one.
+        redirect: Option<&'static Redirect>,
     },
     Faq(String),
     Topics(Vec<(String, Option<String>, usize)>),
@@ -260,7 +263,7 @@ impl Service {
         now: i64,
     ) -> Result<Response, ServiceError> {
         let query = text.trim();
-        let matches = kb.ask(query);
+        let crate::qa::Answer { matches, redirect } = kb.answer(query);
         if matches.is_empty() {
             let key = crate::text::normalize_answer(query);
             if !key.is_empty() {
@@ -272,6 +275,7 @@ impl Service {
             }
             return Ok(Response::Abstain {
                 query: query.to_string(),
+                redirect,
             });
         }
         Ok(Response::Answer { matches })

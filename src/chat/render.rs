@@ -74,11 +74,13 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
             Some(e) => vec![Message::text(format!("💡 {}\n\n{}\n\n{}{}", e.question_in(en), e.answer_in(en), tr(lang, "出处：", "Source: "), e.source))],
             None => vec![Message::text(tr(lang, "这个问题已不在知识库中。", "That entry is no longer in the knowledge base."))],
         },
-        Response::Abstain { query } => {
-            let mut text = if lang.is_en() {
-                format!("Sorry, I have no reliable answer to “{}” yet. I have noted the question for the administrators.\n\nTry rephrasing it, ask about a topic below, or practise with /quiz.", truncate_chars(query, 60))
-            } else {
-                format!("抱歉，关于「{}」暂时没有可靠的答案，已记录下来请管理员补充。\n\n可以换个说法再问，或从下面的知识点开始 /quiz 练习。", truncate_chars(query, 60))
+        Response::Abstain { query, redirect } => {
+            let query = truncate_chars(query, 60);
+            let mut text = match (redirect, en) {
+                (Some(r), true) => format!("“{query}” is about {}, which this standards knowledge base does not cover.\n{}\n\nI have noted the question for the administrators.", r.topic_en, r.hint_en),
+                (Some(r), false) => format!("「{query}」涉及{}，不在标准化知识库的范围内。\n{}\n\n问题已记录，供管理员参考。", r.topic, r.hint),
+                (None, true) => format!("Sorry, I have no reliable answer to “{query}” yet. I have noted the question for the administrators.\n\nTry rephrasing it, ask about a topic below, or practise with /quiz."),
+                (None, false) => format!("抱歉，关于「{query}」暂时没有可靠的答案，已记录下来请管理员补充。\n\n可以换个说法再问，或从下面的知识点开始 /quiz 练习。"),
             };
             text.push('\n');
             let buttons = topic_buttons(content, lang);

@@ -116,7 +116,7 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
-fn fold(text: &str) -> String {
+pub fn fold(text: &str) -> String {
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
@@ -187,8 +187,6 @@ pub struct Bm25 {
     doc_len: Vec<f64>,
     /// BM25's length normalisation per document: k1 * (1 - b + b * len / avg_len).
     norm: Vec<f64>,
-    /// Skip very common tokens when scoring (off for the plain baseline).
-    prune: bool,
 }
 
 impl Bm25 {
@@ -222,15 +220,6 @@ impl Bm25 {
             postings,
             doc_len,
             norm,
-            prune: true,
-        }
-    }
-
-    /// Plain BM25 that scores every token (the benchmark baseline).
-    pub fn plain(docs: Vec<Vec<String>>) -> Bm25 {
-        Bm25 {
-            prune: false,
-            ..Bm25::new(docs)
         }
     }
 
@@ -248,21 +237,25 @@ impl Bm25 {
 
     /// Adds `factor` times each document's BM25 score for `query` to `acc`.
     pub fn add_scores(&self, query: &[String], factor: f64, acc: &mut [f64]) {
-        // Tokens in most documents barely change the ranking but cost the most to score.
-        let too_common = (self.doc_len.len() as f64 * MAX_DF_SHARE) as usize;
         for token in dedup(query) {
             let Some(list) = self.postings.get(token) else {
                 continue;
             };
-            if self.prune && list.len() > too_common.max(50) {
-                continue;
-            }
             let idf = factor * self.idf(token) * token_weight(token) * (K1 + 1.0);
             for &(doc, tf) in list {
                 let tf = f64::from(tf);
                 acc[doc as usize] += idf * tf / (tf + self.norm[doc as usize]);
             }
         }
+    }
+
+    /// Whether `doc` contains `token`.
+    pub fn contains(&self, doc: usize, token: &str) -> bool {
+        self.postings.get(token).is_some_and(|list| {
+            // Postings are in document order.
+            list.binary_search_by_key(&doc, |&(d, _)| d as usize)
+                .is_ok()
+        })
     }
 
     /// Share of the query's idf weight (unknown tokens weigh the most) found in `doc`.
@@ -305,8 +298,6 @@ pub fn token_weight(token: &str) -> f64 {
 }
 
 const UNIGRAM_WEIGHT: f64 = 0.4;
-/// Tokens found in more than this share of documents are skipped when scoring.
-const MAX_DF_SHARE: f64 = 0.2;
 
 fn dedup(query: &[String]) -> Vec<&str> {
     let mut seen: Vec<&str> = Vec::with_capacity(query.len());

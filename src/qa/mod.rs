@@ -7,6 +7,7 @@
 //! weight; otherwise the bot abstains and records the question for admins.
 
 mod index;
+pub mod scope;
 mod synonyms;
 
 use std::collections::HashSet;
@@ -71,10 +72,28 @@ pub struct Match {
     pub score: f64,
 }
 
+/// What the knowledge base says to a question: the best entries, best first, or
+/// nothing (it abstains), perhaps with a pointer to where such questions belong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub matches: Vec<Match>,
+    pub redirect: Option<&'static scope::Redirect>,
+}
+
+impl Answer {
+    fn abstain(redirect: Option<&'static scope::Redirect>) -> Answer {
+        Answer {
+            matches: Vec::new(),
+            redirect,
+        }
+    }
+}
+
 /// Tuning of the ranker; the defaults are what the dev-set benchmark measures.
 #[derive(Debug, Clone, Copy)]
 pub struct Tuning {
-    pub answer_weight: f64,
+    /// Weight of the English-only document when the query is in English.
+    pub english_weight: f64,
     /// Minimum share of the query's token weight the best entry must cover.
     pub min_coverage: f64,
     pub min_score: f64,
@@ -87,11 +106,11 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            answer_weight: 0.7,
+            english_weight: 0.7,
             min_coverage: 0.2,
             min_score: 15.0,
             related_ratio: 0.35,
-            unknown_weight: 1.0,
+            unknown_weight: 0.5,
         }
     }
 }
@@ -99,12 +118,10 @@ impl Default for Tuning {
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
-    /// One document per entry: all its phrasings (question, alternates, English question, keywords).
-    questions: Bm25,
-    answers: Bm25,
-    /// English-only fields, so an English query is not drowned by Chinese text.
-    questions_en: Bm25,
-    answers_en: Bm25,
+    /// One document per entry: its question, alternates, keywords and answer.
+    documents: Bm25,
+    /// The English fields only, so an English query is not drowned by Chinese text.
+    english: Bm25,
     pub tuning: Tuning,
 }
 
@@ -154,46 +171,32 @@ impl KnowledgeBase {
     }
 
     pub fn from_entries(entries: Vec<Entry>) -> KnowledgeBase {
-        let questions = Bm25::new(
-            entries
-                .iter()
-                .map(|e| tokens(&synonyms::expand(&phrasings(e).join(" "))))
-                .collect(),
-        );
-        let answers = Bm25::new(
+        let documents = Bm25::new(
             entries
                 .iter()
                 .map(|e| {
-                    tokens(&synonyms::expand(&format!(
-                        "{} {}",
-                        e.answer,
-                        e.answer_en.as_deref().unwrap_or("")
-                    )))
+                    let mut text = phrasings(e);
+                    text.push(e.answer.clone());
+                    text.extend(e.answer_en.iter().cloned());
+                    tokens(&synonyms::expand(&text.join(" ")))
                 })
                 .collect(),
         );
-        let questions_en = Bm25::new(
+        let english = Bm25::new(
             entries
                 .iter()
                 .map(|e| {
-                    let english: Vec<String> =
+                    let mut text: Vec<String> =
                         phrasings(e).into_iter().filter(|p| is_english(p)).collect();
-                    tokens(&synonyms::expand(&english.join(" ")))
+                    text.extend(e.answer_en.iter().cloned());
+                    tokens(&synonyms::expand(&text.join(" ")))
                 })
-                .collect(),
-        );
-        let answers_en = Bm25::new(
-            entries
-                .iter()
-                .map(|e| tokens(e.answer_en.as_deref().unwrap_or("")))
                 .collect(),
         );
         KnowledgeBase {
             entries,
-            questions,
-            answers,
-            questions_en,
-            answers_en,
+            documents,
+            english,
             tuning: Tuning::default(),
         }
     }
@@ -216,42 +219,71 @@ impl KnowledgeBase {
 
     /// The best entries for a free-text question, best first; empty when it abstains.
     pub fn ask(&self, query: &str) -> Vec<Match> {
+        self.answer(query).matches
+    }
+
+    /// Whether entry `doc` mentions `phrase` (all its words and bigrams occur in it).
+    fn mentions(&self, doc: usize, phrase: &str) -> bool {
+        let toks = tokens(phrase);
+        let strong: Vec<&String> = toks
+            .iter()
+            .filter(|t| index::token_weight(t) >= 1.0)
+            .collect();
+        !strong.is_empty() && strong.iter().all(|t| self.documents.contains(doc, t))
+    }
+
+    /// The neighbouring subject or named standard a query asks about that entry `doc`
+    /// does not cover.
+    fn out_of_scope(
+        &self,
+        query: &str,
+        doc: usize,
+        coverage: f64,
+    ) -> Option<&'static scope::Redirect> {
+        let folded = index::fold(query);
+        for subject in scope::subjects(&folded) {
+            if !subject.cues_in(&folded).any(|cue| self.mentions(doc, cue)) {
+                return Some(subject);
+            }
+        }
+        // A standard the entry never names, in a question the entry only partly covers,
+        // asks about that standard's own content.
+        let missing = scope::designations(&folded)
+            .into_iter()
+            .any(|number| !self.documents.contains(doc, number));
+        (missing && coverage < DESIGNATION_COVERAGE).then_some(&scope::DESIGNATION_HINT)
+    }
+
+    /// The best entries for a free-text question, or why it abstains.
+    pub fn answer(&self, query: &str) -> Answer {
         let expanded = synonyms::expand(query);
         let query_tokens = tokens(&expanded);
         if query_tokens.is_empty() || self.entries.is_empty() {
-            return Vec::new();
+            return Answer::abstain(None);
         }
         let english = is_english_query(query);
-        let (questions, answers) = if english {
-            (&self.questions_en, &self.answers_en)
-        } else {
-            (&self.questions, &self.answers)
-        };
-        // An entry scores by its phrasings, plus a share of its answer's score; an
-        // English query adds the same over the English-only fields.
-        let answer_weight = self.tuning.answer_weight;
         let mut scores = vec![0.0; self.entries.len()];
-        self.questions.add_scores(&query_tokens, 1.0, &mut scores);
-        self.answers
-            .add_scores(&query_tokens, answer_weight, &mut scores);
+        self.documents.add_scores(&query_tokens, 1.0, &mut scores);
         if english {
-            self.questions_en
-                .add_scores(&query_tokens, 1.0, &mut scores);
-            self.answers_en
-                .add_scores(&query_tokens, answer_weight, &mut scores);
+            self.english
+                .add_scores(&query_tokens, self.tuning.english_weight, &mut scores);
         }
         let ranked = top(&scores, MAX_MATCHES);
         let Some(&(best, best_score)) = ranked.first() else {
-            return Vec::new();
+            return Answer::abstain(scope::named(&index::fold(query)));
         };
         let unknown = self.tuning.unknown_weight;
-        let coverage = questions
-            .coverage(&query_tokens, best, unknown)
-            .max(answers.coverage(&query_tokens, best, unknown) * 0.8);
-        if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
-            return Vec::new();
+        let mut coverage = self.documents.coverage(&query_tokens, best, unknown);
+        if english {
+            coverage = coverage.max(self.english.coverage(&query_tokens, best, unknown));
         }
-        ranked
+        if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
+            return Answer::abstain(scope::named(&index::fold(query)));
+        }
+        if let Some(redirect) = self.out_of_scope(query, best, coverage) {
+            return Answer::abstain(Some(redirect));
+        }
+        let matches = ranked
             .into_iter()
             .take(MAX_MATCHES)
             .filter(|(_, s)| *s >= best_score * self.tuning.related_ratio)
@@ -265,7 +297,11 @@ impl KnowledgeBase {
                     score: (score * 1000.0).round() / 1000.0,
                 }
             })
-            .collect()
+            .collect();
+        Answer {
+            matches,
+            redirect: None,
+        }
     }
 }
 
@@ -285,6 +321,10 @@ fn top(scores: &[f64], n: usize) -> Vec<(usize, f64)> {
     ranked.sort_by(order);
     ranked
 }
+
+/// Below this coverage, a question naming a standard its best entry does not mention
+/// is about that standard's content, which the knowledge base does not hold.
+const DESIGNATION_COVERAGE: f64 = 0.4;
 
 /// Text with Latin letters and no Chinese characters.
 fn is_english(text: &str) -> bool {
@@ -391,7 +431,7 @@ impl Baseline {
             })
             .collect();
         Baseline {
-            index: Bm25::plain(docs),
+            index: Bm25::new(docs),
             ids: entries.iter().map(|e| e.id.clone()).collect(),
             min_score: 8.0,
         }
