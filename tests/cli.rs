@@ -208,3 +208,34 @@ fn a_missing_token_is_one_line_and_exit_code_2() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
 }
+
+#[test]
+fn chat_answers_with_a_source_and_points_elsewhere_for_certification() {
+    let data = tempfile::tempdir().unwrap();
+    let transcript = chat(
+        data.path(),
+        "强标和推标有啥区别\n3C认证需要准备哪些材料\n/lang en\nHow do I register a trademark?\n",
+    );
+    assert!(
+        transcript.contains("出处：《中华人民共和国标准化法》"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("「3C认证需要准备哪些材料」涉及认证认可，不在标准化知识库的范围内"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("认证机构"), "{transcript}");
+    assert!(
+        transcript.contains(
+            "is about intellectual property, which this standards knowledge base does not cover"
+        ),
+        "{transcript}"
+    );
+    let out = stdquiz()
+        .args(["export", "unanswered", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2, "{json}");
+}

@@ -1,0 +1,117 @@
+//! 智慧问答 retrieval: the shipped knowledge base answers in Chinese and English, and
+//! questions outside its remit abstain with a pointer to where they belong.
+
+use std::path::Path;
+
+use stdquiz::bank::FaqRecord;
+use stdquiz::qa::KnowledgeBase;
+
+fn shipped() -> KnowledgeBase {
+    let report = stdquiz::bank::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("questions"));
+    let (kb, problems) = KnowledgeBase::build(&report.faq);
+    assert!(problems.is_empty(), "{problems:?}");
+    kb
+}
+
+fn best(kb: &KnowledgeBase, query: &str) -> Option<String> {
+    kb.ask(query).first().map(|m| m.id.clone())
+}
+
+fn record(id: &str, question: &str, alternates: &[&str], answer: &str) -> FaqRecord {
+    FaqRecord {
+        id: Some(id.into()),
+        topic: Some("测试".into()),
+        question: question.into(),
+        alternates: alternates.iter().map(|s| s.to_string()).collect(),
+        answer: answer.into(),
+        keywords: Vec::new(),
+        source: "测试出处".into(),
+        question_en: None,
+        answer_en: None,
+    }
+}
+
+#[test]
+fn chinese_english_and_abbreviated_questions_find_their_entry() {
+    let kb = shipped();
+    assert_eq!(
+        best(&kb, "GB/T里的T是什么意思").as_deref(),
+        Some("faq-codes-002")
+    );
+    assert_eq!(
+        best(
+            &kb,
+            "From which date does the current Standardization Law apply?"
+        )
+        .as_deref(),
+        Some("faq-law-001")
+    );
+    // A question about how a designation is written is not about that standard's content.
+    assert_eq!(
+        best(&kb, "GB/T 19001—2016的编号怎么读").as_deref(),
+        Some("faq-codes-006")
+    );
+    let matches = kb.ask("DB31/T开头的是什么标准");
+    assert_eq!(matches[0].id, "faq-shanghai-005");
+    assert!(matches.len() <= 3);
+    assert!(
+        matches.iter().all(|m| m.id != "faq-codes-012"),
+        "merged entry is gone"
+    );
+}
+
+#[test]
+fn neighbouring_subjects_abstain_with_where_to_ask() {
+    let kb = shipped();
+    for (query, topic) in [
+        ("3C认证需要准备哪些材料", "认证认可"),
+        ("How long does a trademark registration take?", "知识产权"),
+        ("电子秤多久要检定一次", "计量"),
+        ("长宁区办营业执照要带什么", "登记注册与许可"),
+    ] {
+        let answer = kb.answer(query);
+        assert!(answer.matches.is_empty(), "{query}: {:?}", answer.matches);
+        assert_eq!(answer.redirect.map(|r| r.topic), Some(topic), "{query}");
+    }
+    let answer = kb.answer("GB 2760里山梨酸钾的限量是多少");
+    assert!(answer.matches.is_empty(), "{:?}", answer.matches);
+    let hint = answer.redirect.expect("named standard gets a pointer").hint;
+    assert!(hint.contains("www.std.gov.cn"), "{hint}");
+    // Small talk abstains without a pointer.
+    let answer = kb.answer("明天上海会下雨吗");
+    assert!(
+        answer.matches.is_empty() && answer.redirect.is_none(),
+        "{answer:?}"
+    );
+}
+
+#[test]
+fn an_entry_that_covers_the_subject_still_answers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("questions");
+    let mut batches = stdquiz::bank::load_dir(&root).faq;
+    let query = "产品认证算不算合格评定";
+    // The shipped base says nothing about certification: the question is redirected
+    // rather than answered with some entry that merely shares words with it.
+    let answer = shipped().answer(query);
+    assert!(answer.matches.is_empty(), "{answer:?}");
+    assert_eq!(answer.redirect.map(|r| r.topic), Some("认证认可"));
+    // An admin imports an entry about it: now the same question is answered.
+    batches.push((
+        "imported.csv".to_string(),
+        vec![record(
+            "conformity-001",
+            "什么是合格评定？",
+            &["认证和检验检测属于合格评定吗", "合格评定包括哪些活动"],
+            "合格评定是与产品、过程、体系、人员或机构有关的规定要求得到满足的证实，包括认证、认可、检验检测等活动。",
+        )],
+    ));
+    let (kb, problems) = KnowledgeBase::build(&batches);
+    assert!(problems.is_empty(), "{problems:?}");
+    let answer = kb.answer(query);
+    assert_eq!(
+        answer.matches.first().map(|m| m.id.as_str()),
+        Some("conformity-001"),
+        "{answer:?}"
+    );
+    assert!(answer.redirect.is_none());
+}
