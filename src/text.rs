@@ -51,6 +51,25 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
     out
 }
 
+/// Truncates to at most `max` UTF-16 code units (how Telegram counts a message's
+/// length: an emoji is two), marking the cut with an ellipsis.
+pub fn truncate_utf16(text: &str, max: usize) -> String {
+    if text.encode_utf16().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut units = 0;
+    for c in text.chars() {
+        units += c.len_utf16();
+        if units > max.saturating_sub(1) {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of_offset(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
@@ -64,6 +83,16 @@ pub fn line_of_offset(source: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncation_counts_utf16_units_like_telegram() {
+        assert_eq!(truncate_utf16("标准化", 3), "标准化");
+        assert_eq!(truncate_utf16("标准化法", 3), "标准…");
+        // Each emoji is two units: four of them need 8, so 5 units keep two and the ellipsis.
+        let cut = truncate_utf16("🏆🏆🏆🏆", 5);
+        assert_eq!(cut, "🏆🏆…");
+        assert!(cut.encode_utf16().count() <= 5);
+    }
 
     #[test]
     fn folds_width_case_space_and_punctuation() {

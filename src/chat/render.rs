@@ -6,7 +6,7 @@ use crate::engine::{
     DAILY_POINT_CAP,
 };
 use crate::service::{Content, Response};
-use crate::text::truncate_chars;
+use crate::text::{truncate_chars, truncate_utf16};
 
 /// Telegram's message limit, minus a margin.
 const MAX_TEXT: usize = 4000;
@@ -28,7 +28,7 @@ pub struct Message {
 impl Message {
     fn text(text: String) -> Message {
         Message {
-            text: truncate_chars(&text, MAX_TEXT),
+            text: truncate_utf16(&text, MAX_TEXT),
             ..Default::default()
         }
     }
@@ -68,7 +68,7 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
                 .iter()
                 .map(|e| vec![button(truncate_chars(e.question_in(en), 40), format!("f:{}", e.id))])
                 .collect();
-            vec![Message { text: truncate_chars(&text, MAX_TEXT), buttons, edit_source: false }]
+            vec![Message { text: truncate_utf16(&text, MAX_TEXT), buttons, edit_source: false }]
         }
         Response::Faq(id) => match content.kb.get(id) {
             Some(e) => vec![Message::text(format!("💡 {}\n\n{}\n\n{}{}", e.question_in(en), e.answer_in(en), tr(lang, "出处：", "Source: "), e.source))],
@@ -125,12 +125,12 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
                 button(tr(lang, "✅ 确认导入", "✅ Confirm"), format!("ic:{token}")),
                 button(tr(lang, "✖ 取消", "✖ Cancel"), format!("ix:{token}")),
             ]];
-            vec![Message { text: truncate_chars(&text, MAX_TEXT), buttons, edit_source: false }]
+            vec![Message { text: truncate_utf16(&text, MAX_TEXT), buttons, edit_source: false }]
         }
         Response::Imported { plan } => {
             let mut text = tr(lang, "✅ 导入完成，已生效。\n", "✅ Imported; now being served.\n");
             text.push_str(&plan_text(plan, lang));
-            vec![Message { text: truncate_chars(&text, MAX_TEXT), buttons: Vec::new(), edit_source: true }]
+            vec![Message { text: truncate_utf16(&text, MAX_TEXT), buttons: Vec::new(), edit_source: true }]
         }
         Response::ImportCancelled => vec![Message { text: tr(lang, "已取消导入，题库未改动。", "Import cancelled; nothing was changed."), buttons: Vec::new(), edit_source: true }],
         Response::ImportExpired => vec![Message::text(tr(lang, "这个导入预览已处理或已过期，请重新发送文件。", "This import preview was already handled or has expired; send the file again."))],
@@ -284,7 +284,7 @@ fn render_reply(reply: &Reply, content: &Content, lang: Lang) -> Vec<Message> {
             if let Some(entry) = feedback.related.as_deref().and_then(|id| content.kb.get(id)) {
                 buttons.push(vec![button(format!("💡 {}", truncate_chars(entry.question_in(en), 36)), format!("f:{}", entry.id))]);
             }
-            vec![Message { text: truncate_chars(&feedback_text(question, feedback, lang), MAX_TEXT), buttons, edit_source: true }]
+            vec![Message { text: truncate_utf16(&feedback_text(question, feedback, lang), MAX_TEXT), buttons, edit_source: true }]
         }
         Reply::Summary(summary) => vec![Message { text: summary_text(summary, content, lang), buttons: menu_buttons(lang), edit_source: false }],
         Reply::UnknownTopic { query } => {
@@ -431,7 +431,7 @@ fn question_text(question: &Question, view: &QuestionView, lang: Lang) -> String
         (Kind::Judge, true) => "\n(Tap a button, or type T/F)",
         (Kind::Single, _) => "",
     });
-    truncate_chars(&text, MAX_TEXT)
+    truncate_utf16(&text, MAX_TEXT)
 }
 
 fn question_buttons(question: &Question, view: &QuestionView, lang: Lang) -> Vec<Vec<Button>> {

@@ -11,7 +11,7 @@ use teloxide::{ApiError, RequestError};
 use super::Api;
 use crate::chat::render::{Button, Message as Rendered};
 use crate::service::Service;
-use crate::text::truncate_chars;
+use crate::text::truncate_utf16;
 
 /// Telegram shows at most 200 characters in a callback answer.
 const MAX_TOAST_CHARS: usize = 190;
@@ -69,7 +69,7 @@ pub(super) async fn send_text<B: Api>(
 pub(super) async fn answer_callback<B: Api>(bot: &B, id: &CallbackQueryId, toast: Option<String>) {
     let request = bot.answer_callback_query(id.clone());
     let request = match toast {
-        Some(text) => request.text(truncate_chars(&text, MAX_TOAST_CHARS)),
+        Some(text) => request.text(truncate_utf16(&text, MAX_TOAST_CHARS)),
         None => request,
     };
     if let Err(e) = request.await {
