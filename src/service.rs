@@ -43,6 +43,8 @@ pub enum Response {
     Engine(Reply),
     Answer {
         matches: Vec<Match>,
+        /// The question was asked in English: answer in English where the entry has it.
+        english: bool,
     },
     Abstain {
         query: String,
@@ -278,7 +280,10 @@ impl Service {
                 redirect,
             });
         }
-        Ok(Response::Answer { matches })
+        Ok(Response::Answer {
+            matches,
+            english: crate::qa::is_english_query(query),
+        })
     }
 
     fn upload(

@@ -214,8 +214,11 @@ fn chat_answers_with_a_source_and_points_elsewhere_for_certification() {
     let data = tempfile::tempdir().unwrap();
     let transcript = chat(
         data.path(),
-        "强标和推标有啥区别\n3C认证需要准备哪些材料\n/lang en\nHow do I register a trademark?\n",
+        "强标和推标有啥区别\nWhat does the T in GB/T stand for?\n3C认证需要准备哪些材料\n/lang en\nHow do I register a trademark?\n",
     );
+    // A question in English is answered in English even before /lang en.
+    let english_answer = transcript.find("Source: ").expect("an English answer");
+    assert!(english_answer < transcript.find("Language set to English").unwrap());
     assert!(
         transcript.contains("出处：《中华人民共和国标准化法》"),
         "{transcript}"

@@ -175,7 +175,7 @@ fn plain_text_is_answered_or_logged_as_unanswered() {
             &mut rng,
         )
         .unwrap();
-    let [Response::Answer { matches }] = reply.as_slice() else {
+    let [Response::Answer { matches, .. }] = reply.as_slice() else {
         panic!("{reply:?}")
     };
     assert!(matches[0].answer.contains("自我声明公开"), "{matches:?}");

@@ -57,7 +57,9 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
     let en = lang.is_en();
     match response {
         Response::Engine(reply) => render_reply(reply, content, lang),
-        Response::Answer { matches } => {
+        Response::Answer { matches, english } => {
+            let en = en || *english;
+            let lang = if en { Lang::En } else { lang };
             let Some(best) = matches.first().and_then(|m| content.kb.get(&m.id)) else { return Vec::new() };
             let mut text = format!("💡 {}\n\n{}\n\n{}{}", best.question_in(en), best.answer_in(en), tr(lang, "出处：", "Source: "), best.source);
             let related: Vec<_> = matches.iter().skip(1).filter_map(|m| content.kb.get(&m.id)).collect();
@@ -75,6 +77,8 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
             None => vec![Message::text(tr(lang, "这个问题已不在知识库中。", "That entry is no longer in the knowledge base."))],
         },
         Response::Abstain { query, redirect } => {
+            let en = en || crate::qa::is_english_query(query);
+            let lang = if en { Lang::En } else { lang };
             let query = truncate_chars(query, 60);
             let mut text = match (redirect, en) {
                 (Some(r), true) => format!("“{query}” is about {}, which this standards knowledge base does not cover.\n{}\n\nI have noted the question for the administrators.", r.topic_en, r.hint_en),

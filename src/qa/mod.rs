@@ -332,7 +332,7 @@ fn is_english(text: &str) -> bool {
 }
 
 /// A query written mostly in English (a code like GB/T inside Chinese does not count).
-fn is_english_query(text: &str) -> bool {
+pub fn is_english_query(text: &str) -> bool {
     let cjk = text.chars().filter(|&c| index::is_cjk(c)).count();
     let latin = text.chars().filter(char::is_ascii_alphabetic).count();
     latin >= 6 && cjk * 4 <= latin
