@@ -8,7 +8,9 @@ use unicode_normalization::UnicodeNormalization;
 static STEMMER: std::sync::LazyLock<Stemmer> =
     std::sync::LazyLock::new(|| Stemmer::create(Algorithm::English));
 
-const K1: f64 = 1.2;
+/// Term-frequency saturation. An entry document is its many phrasings plus the answer, so a
+/// word repeated across them marks what the entry is about: saturate later than the usual 1.2.
+const K1: f64 = 2.0;
 const B: f64 = 0.75;
 
 /// Words so common in questions that they carry no meaning for retrieval.
