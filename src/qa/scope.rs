@@ -4,6 +4,8 @@
 //! ask instead of offering a loosely related standards answer.
 
 use regex::Regex;
+
+use super::synonyms::contains_word;
 use std::sync::LazyLock;
 
 /// A neighbouring subject with the words that signal it and where to ask about it.
@@ -167,19 +169,6 @@ pub fn designations(folded: &str) -> Vec<&str> {
         .captures_iter(folded)
         .filter_map(|c| c.get(2).map(|m| m.as_str()))
         .collect()
-}
-
-/// `cue` occurs in `text`; a Latin cue must stand as a whole word (`tax` is not in `taxonomy`).
-fn contains_word(text: &str, cue: &str) -> bool {
-    if !cue.is_ascii() {
-        return text.contains(cue);
-    }
-    text.match_indices(cue).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + cue.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
 }
 
 #[cfg(test)]

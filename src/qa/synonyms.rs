@@ -57,6 +57,236 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("changning", "长宁"),
 ];
 
+/// Everyday and English ways of naming the same idea (what users type, the word the
+/// entries use). Applied to entries and queries alike, so either side may use any form.
+const CONCEPTS: &[(&str, &[&str])] = &[
+    (
+        "处罚",
+        &[
+            "罚款",
+            "罚钱",
+            "处分",
+            "penalty",
+            "penalties",
+            "fine",
+            "fined",
+            "punish",
+            "punishment",
+            "sanction",
+        ],
+    ),
+    (
+        "法律责任",
+        &[
+            "违法",
+            "违规",
+            "违反",
+            "后果",
+            "liability",
+            "liable",
+            "illegal",
+            "violation",
+            "violate",
+        ],
+    ),
+    (
+        "资助",
+        &[
+            "补贴",
+            "补助",
+            "扶持",
+            "资金",
+            "给钱",
+            "拿钱",
+            "funding",
+            "fund",
+            "subsidy",
+            "subsidies",
+            "grant",
+            "grants",
+        ],
+    ),
+    (
+        "网址",
+        &[
+            "网站", "官网", "网页", "链接", "website", "site", "url", "online",
+        ],
+    ),
+    (
+        "成立",
+        &[
+            "创立",
+            "创建",
+            "建立",
+            "诞生",
+            "founded",
+            "established",
+            "set up",
+            "created",
+        ],
+    ),
+    (
+        "总部",
+        &["总部设在", "headquarters", "headquartered", "based in"],
+    ),
+    ("主题", &["口号", "主题词", "theme", "slogan", "motto"]),
+    (
+        "定义",
+        &[
+            "意思",
+            "含义",
+            "概念",
+            "是指",
+            "meaning",
+            "definition",
+            "define",
+            "defined",
+            "defines",
+        ],
+    ),
+    (
+        "区别",
+        &[
+            "不同",
+            "差别",
+            "差异",
+            "不一样",
+            "区分",
+            "difference",
+            "differences",
+            "differ",
+            "different",
+            "versus",
+            "vs",
+            "compare",
+            "compared",
+        ],
+    ),
+    (
+        "多久",
+        &[
+            "多长时间",
+            "时长",
+            "期限",
+            "年限",
+            "how long",
+            "duration",
+            "deadline",
+        ],
+    ),
+    (
+        "必须",
+        &[
+            "一定要",
+            "非得",
+            "必需",
+            "must",
+            "have to",
+            "has to",
+            "obliged",
+        ],
+    ),
+    (
+        "自愿",
+        &["可以不", "不强制", "optional", "voluntary", "voluntarily"],
+    ),
+    (
+        "公开",
+        &[
+            "公布",
+            "披露",
+            "公示",
+            "disclose",
+            "disclosure",
+            "publish",
+            "published",
+            "publicly",
+            "make public",
+        ],
+    ),
+    (
+        "制定",
+        &[
+            "起草",
+            "编写",
+            "编制",
+            "拟定",
+            "出台",
+            "draft",
+            "drafting",
+            "formulate",
+            "formulated",
+        ],
+    ),
+    (
+        "修订",
+        &[
+            "修改",
+            "修正",
+            "改版",
+            "amend",
+            "amended",
+            "amendment",
+            "revise",
+            "revised",
+            "revision",
+        ],
+    ),
+    (
+        "废止",
+        &[
+            "作废",
+            "废除",
+            "失效",
+            "abolish",
+            "abolished",
+            "repeal",
+            "repealed",
+            "withdrawn",
+        ],
+    ),
+    ("编号", &["标准号", "号码", "numbering"]),
+    ("层次", &["层级", "hierarchy"]),
+    ("例如", &["例子", "比如", "举例", "example", "examples"]),
+    (
+        "最早",
+        &["最老", "历史最长", "最古老", "oldest", "earliest"],
+    ),
+    ("成员", &["会员", "member", "members", "membership"]),
+    (
+        "主管部门",
+        &[
+            "监管部门",
+            "管理部门",
+            "负责部门",
+            "哪个部门",
+            "谁管",
+            "regulator",
+            "authority",
+            "authorities",
+            "oversee",
+            "oversees",
+            "in charge",
+        ],
+    ),
+    (
+        "民营企业",
+        &[
+            "私企",
+            "民企",
+            "私营企业",
+            "private company",
+            "private companies",
+            "private firm",
+            "private firms",
+            "private enterprise",
+            "private enterprises",
+            "privately",
+        ],
+    ),
+    ("我国", &["中国", "国内", "china", "chinese", "domestic"]),
+];
+
 /// Appends the expansions of every abbreviation found in `text`, and the full year of
 /// a two-digit one (`22年` -> `2022年`).
 pub fn expand(text: &str) -> String {
@@ -72,10 +302,45 @@ pub fn expand(text: &str) -> String {
         }
     }
     for (short, long) in SYNONYMS {
-        if folded.contains(short) {
+        if contains_word(&folded, short) {
             out.push(' ');
             out.push_str(long);
         }
     }
+    for (concept, forms) in CONCEPTS {
+        if forms.iter().any(|form| contains_word(&folded, form)) {
+            out.push(' ');
+            out.push_str(concept);
+        }
+    }
     out
+}
+
+/// `word` occurs in `text`; a Latin word must stand whole (`tax` is not in `taxonomy`).
+pub(crate) fn contains_word(text: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return text.contains(word);
+    }
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everyday_and_english_forms_gain_the_entries_word() {
+        assert!(expand("我们是私企，被罚款了").contains("民营企业"));
+        assert!(expand("我们是私企，被罚款了").contains("处罚"));
+        assert!(expand("What's the fine for a private firm?").contains("处罚"));
+        // Whole words only: "define" is not "fine", "outlined" is not "outline".
+        assert!(!expand("how to define it").contains("处罚"));
+        assert!(!expand("as outlined above").contains("纲要"));
+        assert!(expand("22年的主题").contains("2022年"));
+    }
 }
