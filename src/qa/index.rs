@@ -11,6 +11,8 @@ static STEMMER: std::sync::LazyLock<Stemmer> =
 /// Term-frequency saturation. An entry document is its many phrasings plus the answer, so a
 /// word repeated across them marks what the entry is about: saturate later than the usual 1.2.
 const K1: f64 = 2.0;
+/// The textbook k1, for the benchmark's plain baseline.
+const STANDARD_K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 /// Words so common in questions that they carry no meaning for retrieval.
@@ -189,10 +191,20 @@ pub struct Bm25 {
     doc_len: Vec<f64>,
     /// BM25's length normalisation per document: k1 * (1 - b + b * len / avg_len).
     norm: Vec<f64>,
+    k1: f64,
 }
 
 impl Bm25 {
     pub fn new(docs: Vec<Vec<String>>) -> Bm25 {
+        Bm25::with_k1(docs, K1)
+    }
+
+    /// BM25 with the textbook parameters (k1 1.2, b 0.75), as the baseline uses.
+    pub fn standard(docs: Vec<Vec<String>>) -> Bm25 {
+        Bm25::with_k1(docs, STANDARD_K1)
+    }
+
+    fn with_k1(docs: Vec<Vec<String>>, k1: f64) -> Bm25 {
         let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
         let mut doc_len = Vec::with_capacity(docs.len());
         for (doc, toks) in docs.iter().enumerate() {
@@ -216,12 +228,13 @@ impl Bm25 {
         let avg_len = avg_len.max(1.0);
         let norm = doc_len
             .iter()
-            .map(|len| K1 * (1.0 - B + B * len / avg_len))
+            .map(|len| k1 * (1.0 - B + B * len / avg_len))
             .collect();
         Bm25 {
             postings,
             doc_len,
             norm,
+            k1,
         }
     }
 
@@ -243,7 +256,7 @@ impl Bm25 {
             let Some(list) = self.postings.get(token) else {
                 continue;
             };
-            let idf = factor * self.idf(token) * token_weight(token) * (K1 + 1.0);
+            let idf = factor * self.idf(token) * token_weight(token) * (self.k1 + 1.0);
             for &(doc, tf) in list {
                 let tf = f64::from(tf);
                 acc[doc as usize] += idf * tf / (tf + self.norm[doc as usize]);

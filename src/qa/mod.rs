@@ -431,7 +431,7 @@ impl Baseline {
             })
             .collect();
         Baseline {
-            index: Bm25::new(docs),
+            index: Bm25::standard(docs),
             ids: entries.iter().map(|e| e.id.clone()).collect(),
             min_score: 8.0,
         }
