@@ -68,6 +68,8 @@ fn neighbouring_subjects_abstain_with_where_to_ask() {
         ("How long does a trademark registration take?", "知识产权"),
         ("电子秤多久要检定一次", "计量"),
         ("长宁区办营业执照要带什么", "登记注册与许可"),
+        ("小区电梯老是坏找谁管", "特种设备"),
+        ("超市标价和结账时价格不一样怎么办", "价格与广告"),
     ] {
         let answer = kb.answer(query);
         assert!(answer.matches.is_empty(), "{query}: {:?}", answer.matches);
@@ -77,6 +79,11 @@ fn neighbouring_subjects_abstain_with_where_to_ask() {
     assert!(answer.matches.is_empty(), "{:?}", answer.matches);
     let hint = answer.redirect.expect("named standard gets a pointer").hint;
     assert!(hint.contains("www.std.gov.cn"), "{hint}");
+    // A standards complaint is answered from the law, not sent to the consumer hotline.
+    assert_eq!(
+        best(&kb, "发现产品不符合标准可以投诉吗").as_deref(),
+        Some("faq-law-022")
+    );
     // Small talk abstains without a pointer.
     let answer = kb.answer("明天上海会下雨吗");
     assert!(

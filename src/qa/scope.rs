@@ -107,6 +107,40 @@ pub const REDIRECTS: &[Redirect] = &[
             "income tax", "tax", "invoice", "social insurance",
         ],
     },
+    Redirect {
+        topic: "价格与广告",
+        topic_en: "prices and advertising",
+        hint: "价格、收费和广告问题请拨打12315或向区市场监督管理局反映。",
+        hint_en: "Prices, fees and advertising are outside this knowledge base; call 12315 or contact the district market-regulation bureau.",
+        cues: &[
+            "价格", "标价", "明码标价", "乱收费", "广告", "虚假宣传", "price", "prices", "pricing",
+            "advertising", "advertisement",
+        ],
+    },
+    Redirect {
+        topic: "消费维权",
+        topic_en: "consumer complaints",
+        hint: "消费纠纷和维权请拨打12315或登录全国12315平台。",
+        hint_en: "Consumer disputes are outside this knowledge base; call 12315 or use the national 12315 platform.",
+        cues: &["退货", "退款", "维权", "消费纠纷", "12315", "refund", "consumer complaint"],
+    },
+    Redirect {
+        topic: "特种设备",
+        topic_en: "special equipment",
+        hint: "电梯、锅炉、压力容器等特种设备的安全问题请咨询区市场监督管理局特种设备安全监察部门。",
+        hint_en: "Lifts, boilers, pressure vessels and other special equipment are outside this knowledge base; ask the special-equipment safety department of the district market-regulation bureau.",
+        cues: &[
+            "特种设备", "电梯", "锅炉", "压力容器", "起重机", "叉车", "elevator", "boiler",
+            "forklift", "pressure vessel",
+        ],
+    },
+    Redirect {
+        topic: "职称与培训",
+        topic_en: "professional titles and training courses",
+        hint: "职称评定、职业资格和培训报名请咨询人力资源和社会保障部门或培训机构。",
+        hint_en: "Professional titles, qualifications and course enrolment are outside this knowledge base; ask the human-resources and social-security bureau or the training provider.",
+        cues: &["职称", "工程师证", "职业资格", "报名费", "培训班", "培训费", "job title"],
+    },
 ];
 
 /// A named standard's designation (`GB 2760`, `ISO 9001`, `EN 71-3`): questions about
