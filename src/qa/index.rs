@@ -280,13 +280,9 @@ impl Bm25 {
         let max_idf = ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln();
         for token in dedup(query) {
             let weight = match self.postings.get(token) {
-                Some(list) => {
+                Some(_) => {
                     let w = self.idf(token) * token_weight(token);
-                    // Postings are in document order.
-                    if list
-                        .binary_search_by_key(&doc, |&(d, _)| d as usize)
-                        .is_ok()
-                    {
+                    if self.contains(doc, token) {
                         found += w;
                     }
                     w

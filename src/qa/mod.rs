@@ -1,10 +1,13 @@
 //! 智慧问答: the knowledge base and retrieval over it.
 //!
-//! Ranking: BM25 over character unigrams and bigrams (Chinese has no spaces) and
-//! words (Latin script), on two fields: the question side (canonical question,
-//! alternates, keywords) and the answer, after width/case folding and a small
-//! synonym table. A match is accepted only when it covers enough of the query's
-//! weight; otherwise the bot abstains and records the question for admins.
+//! Ranking: BM25 over one document per entry (question, alternates, keywords, answer,
+//! and their English forms), tokenised as character unigrams and bigrams (Chinese has no
+//! spaces) and stemmed words (Latin script), after width/case folding, an abbreviation
+//! table and a concept thesaurus. An English query also scores on the English fields
+//! alone. The best match is accepted only when it scores and covers enough of the query,
+//! and when the query names no neighbouring subject (certification, trademarks...) that
+//! the entry never mentions; otherwise the bot abstains, says where such questions
+//! belong if it can, and records the question for admins.
 
 mod index;
 pub mod scope;

@@ -3,10 +3,11 @@
 //! names one of these and the best entry does not, the bot abstains and says where to
 //! ask instead of offering a loosely related standards answer.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::synonyms::contains_word;
-use std::sync::LazyLock;
 
 /// A neighbouring subject with the words that signal it and where to ask about it.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,14 +21,6 @@ pub struct Redirect {
 }
 
 impl Redirect {
-    pub fn hint_in(&self, english: bool) -> &'static str {
-        if english {
-            self.hint_en
-        } else {
-            self.hint
-        }
-    }
-
     /// The cues of this subject found in the folded query.
     pub fn cues_in<'a>(&self, folded: &'a str) -> impl Iterator<Item = &'static str> + 'a {
         let cues = self.cues;
