@@ -186,14 +186,31 @@ fn ask_answers_with_a_source_and_abstains_off_topic() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["matches"].as_array().unwrap().len(), 0, "{json}");
+    assert!(json.get("out_of_scope").is_none(), "{json}");
+    // A neighbouring subject abstains too, and says where it belongs.
+    let out = stdquiz()
+        .args(["ask", "3C认证怎么申请", "--json", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["matches"].as_array().unwrap().len(), 0, "{json}");
+    assert_eq!(json["out_of_scope"]["topic"], "认证认可", "{json}");
     let out = stdquiz()
         .args(["export", "unanswered", "--data"])
         .arg(data.path())
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json[0]["question"], "明天上海会下雨吗");
-    assert_eq!(json[0]["count"], 1);
+    let asked: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(asked.len(), 2, "{json}");
+    assert!(asked.contains(&"明天上海会下雨吗") && asked.contains(&"3C认证怎么申请"));
+    assert!(json.as_array().unwrap().iter().all(|q| q["count"] == 1));
 }
 
 #[test]
