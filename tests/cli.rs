@@ -33,6 +33,17 @@ fn chat(data: &std::path::Path, input: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs `stdquiz ARGS --data DATA` and parses what it prints as JSON.
+fn run_json(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = stdquiz()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn stats_block(transcript: &str) -> String {
     let start = transcript.rfind("📊 我的成绩").expect("a stats reply");
     transcript[start..]
@@ -167,41 +178,21 @@ fn a_second_process_on_the_same_data_dir_gets_a_clear_error() {
 #[test]
 fn ask_answers_with_a_source_and_abstains_off_topic() {
     let data = tempfile::tempdir().unwrap();
-    let out = stdquiz()
-        .args(["ask", "GB/T里的T是什么意思", "--json", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_json(data.path(), &["ask", "GB/T里的T是什么意思", "--json"]);
     let best = &json["matches"][0];
     assert!(
         best["answer"].as_str().unwrap().contains("推荐性"),
         "{json}"
     );
     assert!(json["matches"].as_array().unwrap().len() <= 3);
-    let out = stdquiz()
-        .args(["ask", "明天上海会下雨吗", "--json", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_json(data.path(), &["ask", "明天上海会下雨吗", "--json"]);
     assert_eq!(json["matches"].as_array().unwrap().len(), 0, "{json}");
     assert!(json.get("out_of_scope").is_none(), "{json}");
     // A neighbouring subject abstains too, and says where it belongs.
-    let out = stdquiz()
-        .args(["ask", "3C认证怎么申请", "--json", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_json(data.path(), &["ask", "3C认证怎么申请", "--json"]);
     assert_eq!(json["matches"].as_array().unwrap().len(), 0, "{json}");
     assert_eq!(json["out_of_scope"]["topic"], "认证认可", "{json}");
-    let out = stdquiz()
-        .args(["export", "unanswered", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_json(data.path(), &["export", "unanswered"]);
     let asked: Vec<&str> = json
         .as_array()
         .unwrap()
@@ -251,11 +242,6 @@ fn chat_answers_with_a_source_and_points_elsewhere_for_certification() {
         ),
         "{transcript}"
     );
-    let out = stdquiz()
-        .args(["export", "unanswered", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = run_json(data.path(), &["export", "unanswered"]);
     assert_eq!(json.as_array().unwrap().len(), 2, "{json}");
 }
