@@ -122,7 +122,7 @@ where
     shutdown.trigger();
     bot.await.expect("bot task").expect("clean stop");
     let latencies = api.latencies().split_off(before);
-    let answers = service.store().answers().expect("the answer log").len();
+    let answers = service.answers().expect("the answer log").len();
     Figures {
         users,
         updates,

@@ -367,28 +367,35 @@ fn ask(text: &str, paths: &Paths, json: bool) -> ExitCode {
             Err(e) => eprintln!("warning: {e}; answering from shipped entries only"),
         }
     }
-    let answer = crate::qa::KnowledgeBase::build(&batches).0.answer(text);
-    if let (true, Some(store)) = (answer.matches.is_empty(), &store) {
-        let key = crate::text::normalize_answer(text);
+    let kb = crate::qa::KnowledgeBase::build(&batches).0;
+    let asked = crate::service::ask::answer(&kb, text);
+    if let (Some(query), Some(store)) = (&asked.unanswered, &store) {
+        let key = crate::text::normalize_answer(query);
         if !key.is_empty() {
-            let _ = store.record_unanswered(&key, text.trim(), chrono::Utc::now().timestamp());
+            let _ = store.record_unanswered(&key, query, chrono::Utc::now().timestamp());
         }
     }
-    print_answer(&answer, json)
+    print_answer(&asked.response, json)
 }
 
-fn print_answer(answer: &crate::qa::Answer, json: bool) -> ExitCode {
+fn print_answer(response: &crate::service::Response, json: bool) -> ExitCode {
+    use crate::service::Response;
+    let (matches, redirect) = match response {
+        Response::Answer { matches, .. } => (matches.as_slice(), None),
+        Response::Abstain { redirect, .. } => (&[][..], *redirect),
+        _ => (&[][..], None),
+    };
     if json {
-        let mut out = serde_json::json!({ "matches": answer.matches });
-        if let Some(r) = answer.redirect {
+        let mut out = serde_json::json!({ "matches": matches });
+        if let Some(r) = redirect {
             out["out_of_scope"] = serde_json::json!({ "topic": r.topic, "hint": r.hint });
         }
         println!("{out}");
         return ExitCode::SUCCESS;
     }
-    let Some(best) = answer.matches.first() else {
+    let Some(best) = matches.first() else {
         println!("抱歉，暂时没有可靠的答案。Sorry, no reliable answer yet. Try /quiz or rephrase.");
-        if let Some(r) = answer.redirect {
+        if let Some(r) = redirect {
             println!("\n{}\n{}", r.hint, r.hint_en);
         }
         return ExitCode::SUCCESS;
@@ -397,7 +404,7 @@ fn print_answer(answer: &crate::qa::Answer, json: bool) -> ExitCode {
         "{}\n\n{}\n\n出处 / Source: {}",
         best.question, best.answer, best.source
     );
-    for m in answer.matches.iter().skip(1) {
+    for m in matches.iter().skip(1) {
         println!("相关 / Related: {} ({})", m.question, m.id);
     }
     ExitCode::SUCCESS

@@ -2,8 +2,8 @@
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use stdquiz::engine::{Event, Reply};
-use stdquiz::service::{Request, Response, Service};
+use stdquiz::engine::{Event, Lang};
+use stdquiz::service::{Incoming, Request, Response, Service};
 use stdquiz::store::Store;
 
 const ADMIN: i64 = 100;
@@ -28,6 +28,30 @@ fn service(data: &std::path::Path) -> Service {
     Service::new(Store::open(data).unwrap(), &questions, vec![ADMIN]).unwrap()
 }
 
+/// The employee's record as `export progress` shows it.
+fn row(service: &Service) -> stdquiz::export::ProgressRow {
+    let rows = service.progress_rows().unwrap();
+    rows.into_iter().find(|r| r.user_id == EMPLOYEE).unwrap()
+}
+
+fn answered(service: &Service) -> u32 {
+    row(service).answered
+}
+
+fn active(service: &Service) -> bool {
+    row(service).active
+}
+
+/// The employee's request as Telegram update 500.
+fn redelivered(request: Request) -> Incoming {
+    Incoming {
+        user_id: EMPLOYEE,
+        update: Some(500),
+        hint: Lang::Zh,
+        request,
+    }
+}
+
 fn upload(
     service: &Service,
     user: i64,
@@ -46,6 +70,7 @@ fn upload(
             rng,
         )
         .unwrap()
+        .responses
 }
 
 #[test]
@@ -64,7 +89,7 @@ fn an_admin_previews_then_confirms_an_upload_once() {
     );
     assert_eq!(refused, vec![Response::NotAdmin]);
     assert!(
-        service.store().imported_sets().unwrap().is_empty(),
+        service.imported_sets().unwrap().is_empty(),
         "nothing stored for a non-admin"
     );
 
@@ -82,20 +107,23 @@ fn an_admin_previews_then_confirms_an_upload_once() {
     // Someone else's tap on Confirm does nothing.
     assert_eq!(
         service
-            .handle(EMPLOYEE, Request::ConfirmImport(*token), NOW, &mut rng)
-            .unwrap(),
+            .handle(EMPLOYEE, Request::ConfirmImport(*token), NOW, &mut rng,)
+            .unwrap()
+            .responses,
         vec![Response::NotAdmin]
     );
     let done = service
-        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
-        .unwrap();
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng,)
+        .unwrap()
+        .responses;
     assert!(
         matches!(done.as_slice(), [Response::Imported { .. }]),
         "{done:?}"
     );
     let again = service
-        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
-        .unwrap();
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng,)
+        .unwrap()
+        .responses;
     assert_eq!(
         again,
         vec![Response::ImportExpired],
@@ -135,7 +163,7 @@ fn a_broken_upload_is_reported_with_lines_and_stores_nothing() {
         matches!(&unknown[0], Response::ImportProblems { problems, .. } if problems[0].contains("unknown file type")),
         "{unknown:?}"
     );
-    assert!(service.store().imported_sets().unwrap().is_empty());
+    assert!(service.imported_sets().unwrap().is_empty());
 }
 
 #[test]
@@ -149,14 +177,16 @@ fn cancel_discards_the_preview() {
     };
     assert_eq!(
         service
-            .handle(ADMIN, Request::CancelImport(*token), NOW, &mut rng)
-            .unwrap(),
+            .handle(ADMIN, Request::CancelImport(*token), NOW, &mut rng,)
+            .unwrap()
+            .responses,
         vec![Response::ImportCancelled]
     );
     assert_eq!(
         service
-            .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
-            .unwrap(),
+            .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng,)
+            .unwrap()
+            .responses,
         vec![Response::ImportExpired]
     );
     assert!(service.content().bank.get("wsd-x1").is_none());
@@ -174,7 +204,8 @@ fn plain_text_is_answered_or_logged_as_unanswered() {
             NOW,
             &mut rng,
         )
-        .unwrap();
+        .unwrap()
+        .responses;
     let [Response::Answer { matches, .. }] = reply.as_slice() else {
         panic!("{reply:?}")
     };
@@ -186,13 +217,14 @@ fn plain_text_is_answered_or_logged_as_unanswered() {
             NOW,
             &mut rng,
         )
-        .unwrap();
+        .unwrap()
+        .responses;
     assert!(
         matches!(reply.as_slice(), [Response::Abstain { .. }]),
         "{reply:?}"
     );
     assert_eq!(
-        service.store().unanswered().unwrap()[0].text,
+        service.unanswered().unwrap()[0].text,
         "公司年假有几天"
     );
 }
@@ -214,7 +246,8 @@ fn a_wrong_answer_offers_the_closest_knowledge_entry() {
                 NOW,
                 &mut rng,
             )
-            .unwrap();
+            .unwrap()
+            .responses;
         for _ in 0..5 {
             // "Z" is never a valid letter, so choice questions refuse it; answer fill/judge wrongly.
             for text in ["错", "不知道", "A"] {
@@ -225,10 +258,11 @@ fn a_wrong_answer_offers_the_closest_knowledge_entry() {
                         NOW,
                         &mut rng,
                     )
-                    .unwrap();
+                    .unwrap()
+                    .responses;
                 for r in &replies {
-                    if let Response::Engine(Reply::Feedback(f)) = r {
-                        if f.correct == Some(false) && f.related.is_some() {
+                    if let Response::Feedback { feedback, related } = r {
+                        if feedback.correct == Some(false) && related.is_some() {
                             offered += 1;
                         }
                     }
@@ -245,28 +279,19 @@ fn a_blocked_user_is_marked_inactive_and_comes_back_active() {
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
     service
-        .handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng)
+        .handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng,)
+        .unwrap()
+        .responses;
+    let blocked = service
+        .handle(EMPLOYEE, Request::Blocked, NOW, &mut rng)
         .unwrap();
-    service.set_inactive(EMPLOYEE, NOW).unwrap();
-    assert!(
-        service
-            .store()
-            .load_user(EMPLOYEE)
-            .unwrap()
-            .unwrap()
-            .inactive
-    );
+    assert!(blocked.responses.is_empty(), "a block gets no reply");
+    assert!(!active(&service));
     service
-        .handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng)
-        .unwrap();
-    assert!(
-        !service
-            .store()
-            .load_user(EMPLOYEE)
-            .unwrap()
-            .unwrap()
-            .inactive
-    );
+        .handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng,)
+        .unwrap()
+        .responses;
+    assert!(active(&service));
 }
 
 #[test]
@@ -284,30 +309,19 @@ fn a_redelivered_update_is_applied_once() {
             NOW,
             &mut rng,
         )
-        .unwrap();
+        .unwrap()
+        .responses;
     let answer = || Request::Event(Event::Text("A".into()));
     let first = service
-        .handle_update(EMPLOYEE, Some(500), answer(), NOW, &mut rng)
-        .unwrap();
-    let answered = service
-        .store()
-        .load_user(EMPLOYEE)
+        .handle_update(redelivered(answer()), NOW, &mut rng)
         .unwrap()
-        .unwrap()
-        .answered;
+        .responses;
+    let before = answered(&service);
     let again = service
-        .handle_update(EMPLOYEE, Some(500), answer(), NOW, &mut rng)
-        .unwrap();
+        .handle_update(redelivered(answer()), NOW, &mut rng)
+        .unwrap()
+        .responses;
     assert!(!first.is_empty());
     assert!(again.is_empty(), "a re-delivered update gets no reply");
-    assert_eq!(
-        service
-            .store()
-            .load_user(EMPLOYEE)
-            .unwrap()
-            .unwrap()
-            .answered,
-        answered,
-        "and changes nothing"
-    );
+    assert_eq!(answered(&service), before, "and changes nothing");
 }

@@ -1,7 +1,7 @@
 //! Store round trips and restarts in temporary directories.
 
 use stdquiz::engine::{AnswerLog, Mode, UserRecord};
-use stdquiz::store::{Store, StoreError};
+use stdquiz::store::{Commit, Store, StoreError};
 
 fn answer(user: i64, question: &str, correct: bool) -> AnswerLog {
     AnswerLog {
@@ -25,13 +25,17 @@ fn users_and_answers_survive_a_reopen() {
         let mut user = UserRecord::new(42, 1000);
         user.answered = 2;
         user.name = Some("小王".into());
+        let answers = [answer(42, "law-001", true), answer(42, "law-002", false)];
+        let unanswered = [("什么是标准".to_string(), "什么是标准？".to_string())];
         store
-            .commit(
-                &user,
-                &[answer(42, "law-001", true), answer(42, "law-002", false)],
-            )
+            .commit(&Commit {
+                user: &user,
+                answers: &answers,
+                unanswered: &unanswered,
+                now: 1000,
+            })
             .unwrap();
-        store.commit(&UserRecord::new(-7, 1000), &[]).unwrap();
+        store.commit(&Commit::user(&UserRecord::new(-7, 1000))).unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     let user = store.load_user(42).unwrap().expect("saved");
@@ -56,6 +60,12 @@ fn users_and_answers_survive_a_reopen() {
         "ids in order, negatives first"
     );
     assert!(store.load_user(43).unwrap().is_none());
+    let logged = store.unanswered().unwrap();
+    assert_eq!(
+        (logged[0].text.as_str(), logged[0].count),
+        ("什么是标准？", 1),
+        "the unanswered question went in with the same commit"
+    );
 }
 
 #[test]

@@ -139,7 +139,7 @@ impl Running {
     }
 
     fn progress(&self, user: i64) -> stdquiz::export::ProgressRow {
-        let rows = stdquiz::export::progress_rows(self.service.store()).expect("progress rows");
+        let rows = self.service.progress_rows().expect("progress rows");
         rows.into_iter()
             .find(|row| row.user_id == user)
             .unwrap_or_else(|| panic!("no progress for {user}"))
@@ -147,7 +147,7 @@ impl Running {
 
     /// Whether the store knows the user and counts them as active.
     fn active(&self, user: i64) -> Option<bool> {
-        let rows = stdquiz::export::progress_rows(self.service.store()).expect("progress rows");
+        let rows = self.service.progress_rows().expect("progress rows");
         rows.into_iter()
             .find(|row| row.user_id == user)
             .map(|row| row.active)
@@ -552,7 +552,7 @@ async fn stale_forged_and_foreign_buttons_are_answered_and_never_counted() {
 
     let progress = bot.progress(ALICE);
     assert_eq!((progress.answered, progress.correct), (1, 1));
-    assert!(stdquiz::export::progress_rows(bot.service.store())
+    assert!(bot.service.progress_rows()
         .unwrap()
         .iter()
         .all(|row| row.user_id != BOB));
@@ -627,7 +627,7 @@ async fn group_chats_get_a_link_to_the_private_chat() {
     assert_eq!(again.text(), pointer.text(), "only /help got a reply");
     assert!(member.unread().is_empty());
     assert!(
-        stdquiz::export::progress_rows(bot.service.store())
+        bot.service.progress_rows()
             .unwrap()
             .is_empty(),
         "no quiz in the group"

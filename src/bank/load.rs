@@ -76,6 +76,14 @@ impl Bank {
         topics
     }
 
+    /// The topic whose [`topic_key`] is `key` (a topic button).
+    pub fn topic_by_key(&self, key: &str) -> Option<String> {
+        self.topics()
+            .into_iter()
+            .map(|(topic, _, _)| topic)
+            .find(|topic| topic_key(topic) == key)
+    }
+
     /// Resolves what a user typed after `/quiz` to a topic: a set id, a topic name in
     /// either language, or a unique part of one, ignoring case, width and spaces.
     pub fn find_topic(&self, query: &str) -> Option<String> {
@@ -84,14 +92,6 @@ impl Bank {
             return None;
         }
         let topics = self.topics();
-        if let Some(index) = query
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|i| (1..=topics.len()).contains(i))
-        {
-            return Some(topics[index - 1].0.clone());
-        }
         for set in &self.sets {
             if crate::text::normalize_answer(&set.id) == wanted {
                 return Some(set.topic.clone());
@@ -121,6 +121,17 @@ impl Bank {
             _ => None,
         }
     }
+}
+
+/// A short stable key for a topic name (8 hex digits of its FNV-1a hash), so topic
+/// buttons carry an id that fits callback data rather than a list position.
+pub fn topic_key(topic: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in topic.as_bytes() {
+        hash ^= u32::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
 }
 
 /// What `stdquiz check` prints when a bank is clean.

@@ -6,7 +6,9 @@ mod load;
 mod model;
 mod record;
 
-pub use load::{load_dir, load_paths, set_info as set_info_for, Bank, BankSummary, LoadReport};
+pub use load::{
+    load_dir, load_paths, set_info as set_info_for, topic_key, Bank, BankSummary, LoadReport,
+};
 pub use model::{AnswerKey, Kind, Question, SetInfo};
 pub use record::{
     parse_choice_letters, parse_judge, validate_set, FaqRecord, Problem, QuestionRecord, SetFile,

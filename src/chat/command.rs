@@ -1,15 +1,9 @@
-//! Turning typed text and button data into service requests (shared by both adapters).
-//!
-//! Callback data (at most 64 bytes, ids not positions):
-//! `a:<session>:<question>:<option>` choose, `t:...` toggle, `s:<session>:<question>` submit,
-//! `f:<entry>` show a knowledge entry, `q:<n>` quiz on topic n, `ic:<token>` / `ix:<token>`
-//! confirm or cancel an import, `m:<cmd>` a menu shortcut.
+//! Turning typed text and button actions into service requests (shared by both adapters).
+//! Callback data itself is [`Action`]'s business.
 
+use super::action::{Action, BadData, Menu};
 use crate::engine::{Event, Lang};
 use crate::service::Request;
-
-/// Telegram's limit on callback data.
-pub const MAX_CALLBACK_BYTES: usize = 64;
 
 /// Parses a line the user typed. `bot_name` strips `/cmd@botname` in groups.
 pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
@@ -43,7 +37,7 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
         "challenge" => Request::Event(Event::Challenge),
         "review" => Request::Event(Event::Review),
         "top" => Request::Top,
-        "topics" => Request::Topics,
+        "topics" => Request::Topics { page: 0 },
         "name" => Request::Event(Event::SetName(args.to_string())),
         "lang" => match Lang::parse(args) {
             Some(lang) => Request::Event(Event::SetLang(lang)),
@@ -61,13 +55,15 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
     }
 }
 
-/// `/quiz`, `/quiz 标准化法`, `/quiz 标准化法 5`, `/quiz 3` (topic 3 of /topics).
+/// `/quiz`, `/quiz 5` (five questions), `/quiz 标准化法`, `/quiz 标准化法 5`.
+/// A number on its own is always a count; topics are picked by name or by their buttons.
 fn quiz_request(args: &str) -> Request {
     let words: Vec<&str> = args.split_whitespace().collect();
     let (topic, length) = match words.as_slice() {
         [] => (None, None),
-        [.., last] if words.len() > 1 && last.parse::<usize>().is_ok() => {
-            (Some(words[..words.len() - 1].join(" ")), last.parse().ok())
+        [.., last] if last.parse::<usize>().is_ok() => {
+            let topic = words[..words.len() - 1].join(" ");
+            ((!topic.is_empty()).then_some(topic), last.parse().ok())
         }
         _ => (Some(words.join(" ")), None),
     };
@@ -96,61 +92,56 @@ fn alias(text: &str) -> Option<Request> {
 
 /// Parses button data. Anything we would not have produced is [`Request::Forged`].
 pub fn parse_callback(data: &str) -> Request {
-    if data.len() > MAX_CALLBACK_BYTES {
-        return Request::Forged;
+    match Action::parse(data) {
+        Ok(action) => request_for(action),
+        Err(BadData) => Request::Forged,
     }
-    let parts: Vec<&str> = data.split(':').collect();
-    let num = |s: &str| s.parse::<u32>().ok();
-    let parsed = match parts.as_slice() {
-        ["a", session, question, option] => {
-            num(session).zip(num(option)).map(|(session, option)| {
-                Request::Event(Event::Choose {
-                    session,
-                    question: question.to_string(),
-                    option: option as usize,
-                })
-            })
-        }
-        ["t", session, question, option] => {
-            num(session).zip(num(option)).map(|(session, option)| {
-                Request::Event(Event::Toggle {
-                    session,
-                    question: question.to_string(),
-                    option: option as usize,
-                })
-            })
-        }
-        ["s", session, question] => num(session).map(|session| {
-            Request::Event(Event::Submit {
-                session,
-                question: question.to_string(),
-            })
+}
+
+/// What pressing a button asks of the service.
+pub fn request_for(action: Action) -> Request {
+    match action {
+        Action::Choose {
+            session,
+            question,
+            option,
+        } => Request::Event(Event::Choose {
+            session,
+            question,
+            option,
         }),
-        ["f", id] => Some(Request::ShowFaq(id.to_string())),
-        ["q", n] => num(n).map(|n| {
-            Request::Event(Event::Quiz {
-                topic: Some(n.to_string()),
-                length: None,
-            })
+        Action::Toggle {
+            session,
+            question,
+            option,
+        } => Request::Event(Event::Toggle {
+            session,
+            question,
+            option,
         }),
-        ["ic", token] => num(token).map(Request::ConfirmImport),
-        ["ix", token] => num(token).map(Request::CancelImport),
-        ["m", menu] => match *menu {
-            "quiz" => Some(Request::Event(Event::Quiz {
+        Action::Submit { session, question } => {
+            Request::Event(Event::Submit { session, question })
+        }
+        Action::Faq(id) => Request::ShowFaq(id),
+        Action::QuizTopic(key) => Request::Event(Event::QuizTopic { key }),
+        Action::TopicsPage(page) => Request::Topics {
+            page: usize::from(page),
+        },
+        Action::Menu(menu) => match menu {
+            Menu::Quiz => Request::Event(Event::Quiz {
                 topic: None,
                 length: None,
-            })),
-            "daily" => Some(Request::Event(Event::Daily)),
-            "challenge" => Some(Request::Event(Event::Challenge)),
-            "review" => Some(Request::Event(Event::Review)),
-            "stats" => Some(Request::Event(Event::Stats)),
-            "top" => Some(Request::Top),
-            "topics" => Some(Request::Topics),
-            _ => None,
+            }),
+            Menu::Daily => Request::Event(Event::Daily),
+            Menu::Challenge => Request::Event(Event::Challenge),
+            Menu::Review => Request::Event(Event::Review),
+            Menu::Stats => Request::Event(Event::Stats),
+            Menu::Top => Request::Top,
+            Menu::Topics => Request::Topics { page: 0 },
         },
-        _ => None,
-    };
-    parsed.unwrap_or(Request::Forged)
+        Action::ConfirmImport(token) => Request::ConfirmImport(token),
+        Action::CancelImport(token) => Request::CancelImport(token),
+    }
 }
 
 #[cfg(test)]
@@ -187,12 +178,23 @@ mod tests {
     }
 
     #[test]
-    fn forged_callbacks_are_recognised() {
-        assert_eq!(parse_callback("a:1:law-001:x"), Request::Forged);
-        assert_eq!(parse_callback("zzz"), Request::Forged);
-        assert_eq!(parse_callback(&"a:1:".repeat(30)), Request::Forged);
+    fn a_lone_number_is_a_count() {
         assert_eq!(
-            parse_callback("a:7:law-001:2"),
+            parse_text("/quiz 5", None),
+            Request::Event(Event::Quiz {
+                topic: None,
+                length: Some(5)
+            })
+        );
+    }
+
+    #[test]
+    fn forged_and_old_callbacks_are_recognised() {
+        assert_eq!(parse_callback("1a:1:law-001:x"), Request::Forged);
+        assert_eq!(parse_callback("zzz"), Request::Forged);
+        assert_eq!(parse_callback("a:7:law-001:2"), Request::Forged);
+        assert_eq!(
+            parse_callback("1a:7:law-001:2"),
             Request::Event(Event::Choose {
                 session: 7,
                 question: "law-001".into(),

@@ -1,5 +1,6 @@
 //! The chat adapters and what they share: command parsing, callback data, rendering.
 
+pub mod action;
 pub mod command;
 pub mod render;
 pub mod telegram;

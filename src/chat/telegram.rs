@@ -258,7 +258,7 @@ async fn dispatch<B: Api>(
         return Err(BotError::Unreachable(e));
     }
     let flushed =
-        tokio::task::spawn_blocking(move || service.store().flush().map_err(|e| e.to_string()))
+        tokio::task::spawn_blocking(move || service.flush().map_err(|e| e.to_string()))
             .await;
     match flushed {
         Ok(Ok(())) => {

@@ -3,12 +3,18 @@
 //! ```text
 //! > /quiz 世界标准日 3
 //! 📝 开始练习：世界标准日，共 3 题。
+//!
 //! 第 1/3 题【单选】★ ...
 //!   A. ...  B. ...
-//!   [A] [B] [C] [D]
 //! > B
 //! ✅ 回答正确 ...
+//! > /topics
+//! 知识点（...）：
+//!   [1] 标准化法  [2] 世界标准日 ...
+//! > 2                                  (a number picks a button while no question waits)
 //! ```
+//!
+//! A line that is not valid UTF-8 is reported and skipped; the chat reads on.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -16,10 +22,11 @@ use std::path::Path;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::command::parse_text;
-use super::render::{render, Message};
+use super::action::Action;
+use super::command::{parse_text, request_for};
+use super::render::{self, notice, Message, Origin};
 use crate::engine::Lang;
-use crate::service::{Request, Service};
+use crate::service::{Incoming, Request, Service};
 
 pub struct TerminalOptions {
     pub user: i64,
@@ -28,33 +35,48 @@ pub struct TerminalOptions {
     pub admin: bool,
 }
 
+/// The state of one terminal conversation between lines.
+struct Conversation<'a> {
+    service: &'a Service,
+    options: &'a TerminalOptions,
+    rng: StdRng,
+    lang: Lang,
+    /// Buttons of the last reply that a typed number picks (none while a question waits).
+    buttons: Vec<Action>,
+}
+
 /// Runs the chat until end of input or `/quit`.
 pub fn run(
     service: &Service,
     options: &TerminalOptions,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
 ) -> std::io::Result<()> {
-    let mut rng = StdRng::from_entropy();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let hello = handle_line(service, options, "/start", &mut rng);
+    let mut chat = Conversation {
+        service,
+        options,
+        rng: StdRng::from_entropy(),
+        lang: options.lang,
+        buttons: Vec::new(),
+    };
+    let hello = chat.request(Request::Event(crate::engine::Event::Start), Origin::Typed);
     print_messages(&mut output, &hello)?;
-    writeln!(
-        output,
-        "{}",
-        if service.lang_of(options.user, options.lang).is_en() {
-            "(Type /quit to leave.)"
-        } else {
-            "（输入 /quit 退出）"
-        }
-    )?;
-    let mut last_buttons: Vec<(String, String)> = Vec::new();
-    for line in input.lines() {
+    writeln!(output, "{}", notice::terminal_quit_hint(chat.lang))?;
+    let mut raw = Vec::new();
+    loop {
         if interactive {
             write!(output, "> ")?;
             output.flush()?;
         }
-        let line = line?;
+        raw.clear();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        let Ok(line) = std::str::from_utf8(&raw) else {
+            writeln!(output, "{}\n", notice::terminal_invalid_utf8(chat.lang))?;
+            continue;
+        };
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
@@ -62,122 +84,120 @@ pub fn run(
         if matches!(trimmed, "/quit" | "/exit" | "退出") {
             break;
         }
-        // A number picks the n-th button shown last (topics, related questions).
-        let request_line = trimmed
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| {
-                last_buttons
-                    .get(n.wrapping_sub(1))
-                    .map(|(_, data)| format!("\u{1}{data}"))
-            })
-            .unwrap_or_else(|| trimmed.to_string());
-        let messages = handle_line(service, options, &request_line, &mut rng);
-        // Numbers pick buttons only while no question waits for an answer (a fill-in
-        // answer may be a number).
-        let waiting = service
-            .store()
-            .load_user(options.user)
-            .ok()
-            .flatten()
-            .is_some_and(|u| u.session.is_some());
-        last_buttons = if waiting {
-            Vec::new()
-        } else {
-            messages
-                .iter()
-                .flat_map(|m| m.buttons.iter().flatten())
-                .filter(|b| !is_answer_button(&b.data) && !b.data.starts_with("f:"))
-                .map(|b| (b.label.clone(), b.data.clone()))
-                .collect()
-        };
+        let messages = chat.line(trimmed);
         print_messages(&mut output, &messages)?;
         output.flush()?;
     }
-    service.store().flush().map_err(std::io::Error::other)?;
+    service.flush().map_err(std::io::Error::other)?;
     Ok(())
 }
 
-fn handle_line(
-    service: &Service,
-    options: &TerminalOptions,
-    line: &str,
-    rng: &mut StdRng,
-) -> Vec<Message> {
-    let lang = service.lang_of(options.user, options.lang);
-    let request = if let Some(data) = line.strip_prefix('\u{1}') {
-        super::command::parse_callback(data)
-    } else if let Some(path) = line.strip_prefix("/import") {
-        match import_request(options, path.trim()) {
-            Ok(request) => request,
-            Err(message) => {
-                return vec![Message {
-                    text: message,
+impl Conversation<'_> {
+    fn line(&mut self, line: &str) -> Vec<Message> {
+        // A number picks the n-th button shown last (topics, menus, confirm).
+        let picked = line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.buttons.get(n.wrapping_sub(1)).cloned());
+        if let Some(action) = picked {
+            return self.request(request_for(action), Origin::Button);
+        }
+        if let Some(path) = line.strip_prefix("/import") {
+            return match self.import_request(path.trim()) {
+                Ok(request) => self.request(request, Origin::Typed),
+                Err(text) => vec![Message {
+                    text,
                     ..Default::default()
-                }]
+                }],
+            };
+        }
+        self.request(parse_text(line, None), Origin::Typed)
+    }
+
+    fn request(&mut self, request: Request, origin: Origin) -> Vec<Message> {
+        let incoming = Incoming {
+            user_id: self.options.user,
+            update: None,
+            hint: self.lang,
+            request,
+        };
+        let now = chrono::Utc::now().timestamp();
+        let turn = match self.service.handle_update(incoming, now, &mut self.rng) {
+            Ok(turn) => turn,
+            Err(e) => {
+                tracing::error!(error = %e, "request failed");
+                return vec![Message {
+                    text: notice::failure(self.lang),
+                    ..Default::default()
+                }];
             }
+        };
+        self.lang = turn.lang;
+        let outgoing = render::turn(&turn, &self.service.content(), origin);
+        // Numbers pick buttons only while no question waits for an answer (a fill-in
+        // answer may be a number).
+        self.buttons = if turn.awaiting_answer {
+            Vec::new()
+        } else {
+            numbered(&outgoing.messages)
+        };
+        let mut messages = outgoing.messages;
+        if let Some(toast) = outgoing.toast {
+            messages.insert(
+                0,
+                Message {
+                    text: toast,
+                    ..Default::default()
+                },
+            );
         }
-    } else {
-        parse_text(line, None)
-    };
-    let now = chrono::Utc::now().timestamp();
-    match service.handle(options.user, request, now, rng) {
-        Ok(responses) => {
-            let lang = service.lang_of(options.user, lang);
-            let content = service.content();
-            responses
-                .iter()
-                .flat_map(|r| render(r, &content, lang))
-                .collect()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "request failed");
-            vec![Message {
-                text: format!("⚠️ {e}"),
-                ..Default::default()
-            }]
-        }
+        messages
     }
-}
 
-fn import_request(options: &TerminalOptions, path: &str) -> Result<Request, String> {
-    if path.is_empty() {
-        return Err("用法 / usage: /import PATH  (.xlsx .csv .txt .toml .json)".into());
-    }
-    if !options.admin {
-        return Ok(Request::Upload {
+    fn import_request(&self, path: &str) -> Result<Request, String> {
+        if path.is_empty() {
+            return Err(notice::terminal_import_usage(self.lang));
+        }
+        if !self.options.admin {
+            return Ok(Request::Upload {
+                file_name: path.to_string(),
+                bytes: Vec::new(),
+            });
+        }
+        let bytes = std::fs::read(Path::new(path))
+            .map_err(|e| notice::terminal_cannot_read(path, &e.to_string(), self.lang))?;
+        Ok(Request::Upload {
             file_name: path.to_string(),
-            bytes: Vec::new(),
-        });
+            bytes,
+        })
     }
-    let bytes = std::fs::read(Path::new(path))
-        .map_err(|e| format!("⚠️ 无法读取 {path}: {e} / cannot read {path}: {e}"))?;
-    Ok(Request::Upload {
-        file_name: path.to_string(),
-        bytes,
-    })
 }
 
-fn is_answer_button(data: &str) -> bool {
-    data.starts_with("a:") || data.starts_with("t:") || data.starts_with("s:")
+/// The buttons a number picks, in the order [`print_messages`] numbers them.
+fn numbered(messages: &[Message]) -> Vec<Action> {
+    messages
+        .iter()
+        .flat_map(|m| m.buttons.iter().flatten())
+        .filter(|b| !b.action.is_answer() && !matches!(b.action, Action::Faq(_)))
+        .map(|b| b.action.clone())
+        .collect()
 }
 
 /// Prints messages with their buttons as typed hints.
 pub fn print_messages(output: &mut impl Write, messages: &[Message]) -> std::io::Result<()> {
-    let mut numbered = 0;
+    let mut number = 0;
     for message in messages {
         writeln!(output, "{}", message.text)?;
         let mut hints = Vec::new();
         for button in message.buttons.iter().flatten() {
-            if is_answer_button(&button.data) {
-                continue;
+            match &button.action {
+                action if action.is_answer() => continue,
+                Action::Faq(id) => hints.push(format!("  /faq {id}  {}", button.label)),
+                _ => {
+                    number += 1;
+                    hints.push(format!("  [{number}] {}", button.label));
+                }
             }
-            if let Some(id) = button.data.strip_prefix("f:") {
-                hints.push(format!("  /faq {id}  {}", button.label));
-                continue;
-            }
-            numbered += 1;
-            hints.push(format!("  [{numbered}] {}", button.label));
         }
         if !hints.is_empty() {
             writeln!(output, "{}", hints.join("\n"))?;

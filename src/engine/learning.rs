@@ -17,6 +17,8 @@ use crate::bank::{Bank, Question};
 pub const POINTS_SCHEME_VERSION: u32 = 1;
 pub const DAILY_POINT_CAP: u32 = 200;
 pub const STREAK_BONUS_CAP: u32 = 50;
+/// Streak bonus per day of the daily-question streak.
+pub const STREAK_BONUS_PER_DAY: u32 = 5;
 /// Misses after which a review question is shown with its explanation first.
 pub const HARD_AFTER_MISSES: u32 = 4;
 /// Questions per review session.
@@ -25,6 +27,15 @@ const REVIEW_BATCH: usize = 10;
 const RELEARN_DELAY: i64 = 10 * 60;
 /// A card whose next interval would exceed this many days is considered learned.
 const LEARNED_AFTER_DAYS: f64 = 30.0;
+/// SM-2: the ease a new card starts with, what a lapse takes off, and its floor.
+const INITIAL_EASE: f64 = 2.5;
+const EASE_PENALTY: f64 = 0.2;
+const MIN_EASE: f64 = 1.3;
+/// SM-2: the first two intervals after a lapse, in days; later ones multiply by the ease.
+const FIRST_INTERVAL_DAYS: f64 = 1.0;
+const SECOND_INTERVAL_DAYS: f64 = 6.0;
+/// Points for a correct answer, per difficulty level (scheme v1: 10/20/30).
+pub const POINTS_PER_DIFFICULTY: u32 = 10;
 /// Minimum answers to appear on the accuracy board.
 pub const ACCURACY_BOARD_MIN_ANSWERS: u32 = 10;
 const SHANGHAI_OFFSET_SECONDS: i64 = 8 * 3600;
@@ -77,7 +88,7 @@ pub(super) fn record_answer(
     day.answered += 1;
     day.correct += u32::from(correct);
     let points = if correct {
-        let earned = 10 * u32::from(question.difficulty);
+        let earned = POINTS_PER_DIFFICULTY * u32::from(question.difficulty);
         earned.min(DAILY_POINT_CAP.saturating_sub(day.points))
     } else {
         0
@@ -93,14 +104,14 @@ fn schedule(user: &mut UserRecord, question_id: &str, mode: Mode, correct: bool,
         let card = user.cards.entry(question_id.to_string()).or_insert(Card {
             due: now,
             interval_days: 0.0,
-            ease: 2.5,
+            ease: INITIAL_EASE,
             reps: 0,
             lapses: 0,
         });
         card.lapses += 1;
         card.reps = 0;
         card.interval_days = 0.0;
-        card.ease = (card.ease - 0.2).max(1.3);
+        card.ease = (card.ease - EASE_PENALTY).max(MIN_EASE);
         card.due = now + RELEARN_DELAY;
         return;
     }
@@ -112,8 +123,8 @@ fn schedule(user: &mut UserRecord, question_id: &str, mode: Mode, correct: bool,
     };
     card.reps += 1;
     card.interval_days = match card.reps {
-        1 => 1.0,
-        2 => 6.0,
+        1 => FIRST_INTERVAL_DAYS,
+        2 => SECOND_INTERVAL_DAYS,
         _ => card.interval_days * card.ease,
     };
     if card.interval_days > LEARNED_AFTER_DAYS {
@@ -188,7 +199,7 @@ pub(super) fn finish_daily(user: &mut UserRecord, correct: bool, now: i64, out: 
     user.daily.best_streak = user.daily.best_streak.max(user.daily.streak);
     user.daily.last_date = Some(day);
     let bonus = if correct {
-        (5 * user.daily.streak).min(STREAK_BONUS_CAP)
+        (STREAK_BONUS_PER_DAY * user.daily.streak).min(STREAK_BONUS_CAP)
     } else {
         0
     };
@@ -256,7 +267,6 @@ pub(super) fn finish_challenge(user: &mut UserRecord, out: &mut Outcome) {
         score,
         best: user.challenge_best,
         new_best,
-        rank: None,
     });
 }
 

@@ -33,6 +33,10 @@ pub enum Event {
         topic: Option<String>,
         length: Option<usize>,
     },
+    /// A topic button: a practice quiz on the topic with this key (`bank::topic_key`).
+    QuizTopic {
+        key: String,
+    },
     /// A tap on an option button (single, judge: 0 = true, 1 = false).
     Choose {
         session: u32,
@@ -95,8 +99,6 @@ pub struct Feedback {
     /// Display order of the options as the user saw them.
     pub order: Vec<usize>,
     pub points: u32,
-    /// A knowledge-base entry id the adapter may attach after a wrong answer.
-    pub related: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +147,7 @@ pub enum Reply {
     },
     /// Submit pressed on a multi-choice question with nothing selected.
     EmptySelection,
-    /// Typed text that is not an answer: the adapter treats it as a question (智慧问答).
+    /// Typed text that is not an answer: the service asks the knowledge base (智慧问答).
     NotAnAnswer(String),
     DailyAlready {
         streak: u32,
@@ -156,11 +158,11 @@ pub enum Reply {
         best: u32,
         bonus: u32,
     },
+    /// The challenge ended; the service adds the rank among all users.
     ChallengeOver {
         score: u32,
         best: u32,
         new_best: bool,
-        rank: Option<Rank>,
     },
     ReviewEmpty {
         next_due: Option<i64>,
@@ -210,6 +212,11 @@ pub fn handle(
         Event::Quiz { topic, length } => {
             quiz::start_practice(bank, user, topic, length, now, rng, &mut out)
         }
+        Event::QuizTopic { key } => match bank.topic_by_key(&key) {
+            Some(topic) => quiz::start_practice(bank, user, Some(topic), None, now, rng, &mut out),
+            // The topic is gone (an import renamed it): show the topics there are now.
+            None => out.replies.push(Reply::UnknownTopic { query: key }),
+        },
         Event::Choose {
             session,
             question,

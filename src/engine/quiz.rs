@@ -362,7 +362,6 @@ fn grade(
         correct: Some(correct),
         order,
         points,
-        related: None,
     }));
     after_answer(bank, user, mode, correct, now, rng, out);
 }
@@ -427,7 +426,6 @@ pub(super) fn skip(
         correct: None,
         order: session.order.clone(),
         points: 0,
-        related: None,
     }));
     match mode {
         Mode::Daily => {

@@ -78,6 +78,27 @@ pub struct PendingImport {
     pub created_at: i64,
 }
 
+/// What one request writes, all at once: see [`Store::commit`].
+pub struct Commit<'a> {
+    pub user: &'a UserRecord,
+    pub answers: &'a [AnswerLog],
+    /// Unanswered questions to count: (normalised key, text as asked).
+    pub unanswered: &'a [(String, String)],
+    pub now: i64,
+}
+
+impl<'a> Commit<'a> {
+    /// Only the user record.
+    pub fn user(user: &'a UserRecord) -> Commit<'a> {
+        Commit {
+            user,
+            answers: &[],
+            unanswered: &[],
+            now: user.last_active,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -132,20 +153,37 @@ impl Store {
             .transpose()
     }
 
-    /// Saves a user record and appends its answers in one transaction, then flushes,
-    /// so an answer is durable before its feedback is shown.
-    pub fn commit(&self, user: &UserRecord, answers: &[AnswerLog]) -> Result<()> {
-        let value = encode(user);
-        let logged: Vec<Vec<u8>> = answers.iter().map(encode).collect();
-        let result: std::result::Result<(), TransactionError<()>> = (&self.users, &self.answers)
-            .transaction(|(users, log)| {
-                users.insert(&user_key(user.id), value.as_slice())?;
-                for entry in &logged {
-                    let seq = log.generate_id()?;
-                    log.insert(&seq.to_be_bytes(), entry.as_slice())?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+    /// Saves a user record, appends its answers and counts its unanswered questions in one
+    /// transaction, then flushes, so an answer is durable before its feedback is shown and a
+    /// re-delivered update (whose id the record remembers) changes nothing.
+    pub fn commit(&self, commit: &Commit<'_>) -> Result<()> {
+        let value = encode(commit.user);
+        let logged: Vec<Vec<u8>> = commit.answers.iter().map(encode).collect();
+        let result: std::result::Result<(), TransactionError<()>> =
+            (&self.users, &self.answers, &self.unanswered).transaction(
+                |(users, log, unanswered)| {
+                    users.insert(&user_key(commit.user.id), value.as_slice())?;
+                    for entry in &logged {
+                        let seq = log.generate_id()?;
+                        log.insert(&seq.to_be_bytes(), entry.as_slice())?;
+                    }
+                    for (key, text) in commit.unanswered {
+                        let stored = unanswered.get(key.as_bytes())?;
+                        let mut entry = match stored.map(|v| decode("unanswered", &v)) {
+                            Some(Ok(entry)) => entry,
+                            _ => Unanswered {
+                                text: text.clone(),
+                                first_at: commit.now,
+                                ..Default::default()
+                            },
+                        };
+                        entry.count += 1;
+                        entry.last_at = commit.now;
+                        unanswered.insert(key.as_bytes(), encode(&entry))?;
+                    }
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                },
+            );
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),

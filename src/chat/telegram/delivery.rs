@@ -10,7 +10,8 @@ use teloxide::{ApiError, RequestError};
 
 use super::Api;
 use crate::chat::render::{Button, Message as Rendered};
-use crate::service::Service;
+use crate::engine::Lang;
+use crate::service::{Incoming, Request, Service};
 use crate::text::truncate_utf16;
 
 /// Telegram shows at most 200 characters in a callback answer.
@@ -22,8 +23,6 @@ pub(super) struct Destination {
     pub chat: ChatId,
     /// The message whose button was pressed, when the update was a button press.
     pub source: Option<MessageId>,
-    /// The id of the update being answered, so a re-delivered update is applied once.
-    pub update: Option<i64>,
 }
 
 /// Sends rendered messages in order. A message marked `edit_source` replaces the message
@@ -78,11 +77,22 @@ pub(super) async fn answer_callback<B: Api>(bot: &B, id: &CallbackQueryId, toast
 }
 
 /// Marks a user inactive (they blocked the bot), on a blocking thread: the store is sled.
-pub(super) async fn mark_inactive(service: &Arc<Service>, user_id: i64) {
+/// `update` is the my_chat_member update that said so, if any, so it is applied once.
+pub(super) async fn mark_inactive(service: &Arc<Service>, user_id: i64, update: Option<i64>) {
     let service = Arc::clone(service);
     let now = chrono::Utc::now().timestamp();
-    match tokio::task::spawn_blocking(move || service.set_inactive(user_id, now)).await {
-        Ok(Ok(())) => tracing::info!(user = user_id, "user blocked the bot; marked inactive"),
+    let incoming = Incoming {
+        user_id,
+        update,
+        hint: Lang::Zh,
+        request: Request::Blocked,
+    };
+    let outcome = tokio::task::spawn_blocking(move || {
+        service.handle_update(incoming, now, &mut rand::thread_rng())
+    })
+    .await;
+    match outcome {
+        Ok(Ok(_)) => tracing::info!(user = user_id, "user blocked the bot; marked inactive"),
         Ok(Err(e)) => tracing::error!(user = user_id, error = %e, "cannot mark the user inactive"),
         Err(e) => tracing::error!(user = user_id, error = %e, "marking the user inactive panicked"),
     }
@@ -94,7 +104,7 @@ fn keyboard(buttons: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
     }
     let rows = buttons.iter().map(|row| {
         row.iter()
-            .map(|button| InlineKeyboardButton::callback(button.label.clone(), button.data.clone()))
+            .map(|button| InlineKeyboardButton::callback(button.label.clone(), button.action.encode()))
     });
     Some(InlineKeyboardMarkup::new(rows))
 }
@@ -169,7 +179,7 @@ async fn failed(service: &Arc<Service>, to: &Destination, error: RequestError) {
     let private = to.chat == ChatId(to.user_id);
     match error {
         RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated) if private => {
-            mark_inactive(service, to.user_id).await;
+            mark_inactive(service, to.user_id, None).await;
         }
         e => {
             tracing::error!(user = to.user_id, chat = to.chat.0, error = %e, "sending a reply failed")

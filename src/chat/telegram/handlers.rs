@@ -13,10 +13,10 @@ use teloxide::types::{
 use super::delivery::{self, Destination};
 use super::Api;
 use crate::chat::command::{parse_callback, parse_text};
-use crate::chat::render::{render, Message as Rendered};
-use crate::engine::{Lang, Reply};
+use crate::chat::render::{self, notice, Message as Rendered, Origin, Outgoing};
+use crate::engine::Lang;
 use crate::import::MAX_UPLOAD_BYTES;
-use crate::service::{Request, Response, Service};
+use crate::service::{Incoming, Request, Service};
 
 pub(super) type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 type HandlerResult = Result<(), HandlerError>;
@@ -66,7 +66,13 @@ async fn on_message<B: Api>(
         user_id,
         chat: message.chat.id,
         source: None,
-        update: Some(i64::from(update.id.0)),
+    };
+    let update = Some(i64::from(update.id.0));
+    let incoming = |request| Incoming {
+        user_id,
+        update,
+        hint,
+        request,
     };
     let kind = if !message.chat.is_private() {
         if !on_group_message(&bot, &service, &to, &message, &me, hint).await {
@@ -75,20 +81,29 @@ async fn on_message<B: Api>(
         "group"
     } else if let Some(text) = message.text() {
         let request = parse_text(text, me.user.username.as_deref());
-        handle(&bot, &service, &to, hint, request).await;
+        handle(&bot, &service, &to, incoming(request)).await;
         if text.trim_start().starts_with('/') {
             "command"
         } else {
             "text"
         }
     } else if let Some(document) = message.document() {
-        on_document(&bot, &service, &to, hint, document).await;
+        let file_name = document.file_name.clone().unwrap_or_else(|| "upload".into());
+        let request = match download_for(&bot, &service, user_id, document).await {
+            Ok(bytes) => Request::Upload { file_name, bytes },
+            Err(problem) => {
+                let text = problem.text(&file_name, user_id, hint);
+                delivery::deliver(&bot, &service, &to, vec![plain(text)]).await;
+                log_handled(user_id, "document", started);
+                return Ok(());
+            }
+        };
+        handle(&bot, &service, &to, incoming(request)).await;
         "document"
     } else if matches!(message.kind, MessageKind::Common(_) | MessageKind::Dice(_)) {
         // Photos, stickers, voice, locations...: say once what the bot understands.
         if notices.should_tell(user_id, Instant::now()) {
-            let lang = lang_of(&service, user_id, hint).await;
-            let text = tr(lang, "我只能处理文字消息和题库文件。发送 /help 查看可用命令。", "I can only handle text messages and question files. Send /help to see what I can do.");
+            let text = notice::media_not_understood(hint);
             delivery::deliver(&bot, &service, &to, vec![plain(text)]).await;
         }
         "media"
@@ -114,7 +129,12 @@ async fn on_message<B: Api>(
 /// bot:  (the question becomes) ✅ 回答正确 ...
 /// bot:  (toast, for the second tap) 这道题已经作答或已过期，不会重复计分。...
 /// ```
-async fn on_callback<B: Api>(bot: B, query: CallbackQuery, service: Arc<Service>) -> HandlerResult {
+async fn on_callback<B: Api>(
+    bot: B,
+    update: Update,
+    query: CallbackQuery,
+    service: Arc<Service>,
+) -> HandlerResult {
     let started = Instant::now();
     let Some(user_id) = user_id(&query.from) else {
         delivery::answer_callback(&bot, &query.id, None).await;
@@ -125,60 +145,35 @@ async fn on_callback<B: Api>(bot: B, query: CallbackQuery, service: Arc<Service>
     // anywhere else is someone else's keyboard (a group, a forwarded message).
     let chat = query.message.as_ref().map(|message| message.chat().id);
     let own = chat == Some(ChatId(user_id));
-    let (lang, responses) = match query.data.as_deref() {
-        Some(data) if own => match run(&service, user_id, None, hint, parse_callback(data)).await {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                tracing::error!(user = user_id, kind = "button", error = %e, "request failed");
-                delivery::answer_callback(&bot, &query.id, None).await;
-                if let Some(chat) = chat {
-                    let to = Destination {
-                        user_id,
-                        chat,
-                        source: None,
-                        update: None,
-                    };
-                    delivery::deliver(&bot, &service, &to, vec![plain(failure_text(hint))]).await;
-                }
-                return Ok(());
-            }
-        },
-        Some(_) => (
-            lang_of(&service, user_id, hint).await,
-            vec![Response::Engine(Reply::Stale)],
-        ),
-        None => (hint, vec![Response::Engine(Reply::Invalid)]),
+    let request = match query.data.as_deref() {
+        Some(data) if own => parse_callback(data),
+        _ => Request::Forged,
     };
-
-    let content = service.content();
-    let (toasts, responses): (Vec<Response>, Vec<Response>) =
-        responses.into_iter().partition(is_toast);
-    let toast: Vec<String> = toasts
-        .iter()
-        .flat_map(|r| render(r, &content, lang))
-        .map(|m| m.text)
-        .collect();
-    let toast = (!toast.is_empty()).then(|| toast.join("\n"));
-    delivery::answer_callback(&bot, &query.id, toast).await;
-
-    let messages: Vec<Rendered> = responses
-        .iter()
-        .flat_map(|r| render(r, &content, lang))
-        .collect();
-    if let (Some(chat), false) = (chat, messages.is_empty()) {
+    let incoming = Incoming {
+        user_id,
+        update: Some(i64::from(update.id.0)),
+        hint,
+        request,
+    };
+    let outgoing = match run(&service, incoming, Origin::Button).await {
+        Ok(outgoing) => outgoing,
+        Err(e) => {
+            tracing::error!(user = user_id, kind = "button", error = %e, "request failed");
+            Outgoing {
+                toast: Some(notice::failure(hint)),
+                messages: Vec::new(),
+            }
+        }
+    };
+    delivery::answer_callback(&bot, &query.id, outgoing.toast).await;
+    if let (Some(chat), false) = (chat, outgoing.messages.is_empty()) {
         let source = query.regular_message().map(|message| message.id);
-        delivery::deliver(
-            &bot,
-            &service,
-            &Destination {
-                user_id,
-                chat,
-                source,
-                update: None,
-            },
-            messages,
-        )
-        .await;
+        let to = Destination {
+            user_id,
+            chat,
+            source,
+        };
+        delivery::deliver(&bot, &service, &to, outgoing.messages).await;
     }
     log_handled(user_id, "button", started);
     Ok(())
@@ -193,23 +188,27 @@ async fn on_callback<B: Api>(bot: B, query: CallbackQuery, service: Arc<Service>
 /// user: (unblocks it, sends /start) my_chat_member: kicked -> member; the next request
 ///                                   makes the user active again (the service does that)
 /// ```
-async fn on_my_chat_member(update: ChatMemberUpdated, service: Arc<Service>) -> HandlerResult {
+async fn on_my_chat_member(
+    update: Update,
+    member: ChatMemberUpdated,
+    service: Arc<Service>,
+) -> HandlerResult {
     let started = Instant::now();
-    if !update.chat.is_private() {
+    if !member.chat.is_private() {
         tracing::info!(
-            chat = update.chat.id.0,
+            chat = member.chat.id.0,
             "membership changed in a group; nothing to do"
         );
         return Ok(());
     }
-    let Some(user_id) = user_id(&update.from) else {
+    let Some(user_id) = user_id(&member.from) else {
         return Ok(());
     };
-    if !update.new_chat_member.is_banned() {
+    if !member.new_chat_member.is_banned() {
         log_handled(user_id, "unblocked", started);
         return Ok(());
     }
-    delivery::mark_inactive(&service, user_id).await;
+    delivery::mark_inactive(&service, user_id, Some(i64::from(update.id.0))).await;
     log_handled(user_id, "blocked", started);
     Ok(())
 }
@@ -246,16 +245,8 @@ async fn on_group_message<B: Api>(
             return false;
         }
     }
-    let text = tr(
-        hint,
-        "请在私聊中和我答题、提问：点下面的按钮打开对话。",
-        "Let's play in a private chat: tap the button below to open it.",
-    );
-    let label = tr(
-        hint,
-        &format!("💬 私聊 @{username}"),
-        &format!("💬 Chat with @{username}"),
-    );
+    let text = notice::group_redirect(hint);
+    let label = notice::group_redirect_button(username, hint);
     let markup = reqwest::Url::parse(&format!("https://t.me/{username}"))
         .ok()
         .map(|link| InlineKeyboardMarkup::new([[InlineKeyboardButton::url(label, link)]]));
@@ -277,56 +268,35 @@ async fn on_group_message<B: Api>(
 ///
 /// Files from other users are not downloaded: the service refuses the upload (NotAdmin)
 /// whatever its bytes. Files over [`MAX_UPLOAD_BYTES`] are refused from their announced size.
-async fn on_document<B: Api>(
+async fn download_for<B: Api>(
     bot: &B,
-    service: &Arc<Service>,
-    to: &Destination,
-    hint: Lang,
+    service: &Service,
+    user_id: i64,
     document: &Document,
-) {
-    let file_name = document
-        .file_name
-        .clone()
-        .unwrap_or_else(|| "upload".to_string());
-    if !service.is_admin(to.user_id) {
-        handle(
-            bot,
-            service,
-            to,
-            hint,
-            Request::Upload {
-                file_name,
-                bytes: Vec::new(),
-            },
-        )
-        .await;
-        return;
+) -> Result<Vec<u8>, DownloadProblem> {
+    if !service.is_admin(user_id) {
+        return Ok(Vec::new());
     }
-    let bytes = match download(bot, document).await {
-        Ok(bytes) => bytes,
-        Err(problem) => {
-            let lang = lang_of(service, to.user_id, hint).await;
-            let text = match problem {
-                DownloadProblem::TooLarge(size) => tr(
-                    lang,
-                    &format!("文件太大（{:.1} MB），上限为 {} MB，未下载。请拆分后重新发送。", mebibytes(size), MAX_UPLOAD_BYTES / 1024 / 1024),
-                    &format!("The file is too large ({:.1} MB; the limit is {} MB) and was not downloaded. Split it and send the parts.", mebibytes(size), MAX_UPLOAD_BYTES / 1024 / 1024),
-                ),
-                DownloadProblem::Failed(e) => {
-                    tracing::error!(user = to.user_id, file = %file_name, error = %e, "download failed");
-                    tr(lang, "文件下载失败，请重新发送。", "The file could not be downloaded; please send it again.")
-                }
-            };
-            delivery::deliver(bot, service, to, vec![plain(text)]).await;
-            return;
-        }
-    };
-    handle(bot, service, to, hint, Request::Upload { file_name, bytes }).await;
+    download(bot, document).await
 }
 
 enum DownloadProblem {
     TooLarge(u64),
     Failed(String),
+}
+
+impl DownloadProblem {
+    fn text(&self, file_name: &str, user_id: i64, lang: Lang) -> String {
+        match self {
+            DownloadProblem::TooLarge(size) => {
+                notice::file_too_large(mebibytes(*size), MAX_UPLOAD_BYTES / 1024 / 1024, lang)
+            }
+            DownloadProblem::Failed(e) => {
+                tracing::error!(user = user_id, file = %file_name, error = %e, "download failed");
+                notice::download_failed(lang)
+            }
+        }
+    }
 }
 
 /// getFile, then the file itself, refusing anything announced as too large.
@@ -358,62 +328,38 @@ async fn handle<B: Api>(
     bot: &B,
     service: &Arc<Service>,
     to: &Destination,
-    hint: Lang,
-    request: Request,
+    incoming: Incoming,
 ) {
-    let messages = match run(service, to.user_id, to.update, hint, request).await {
-        Ok((lang, responses)) => {
-            let content = service.content();
-            responses
-                .iter()
-                .flat_map(|r| render(r, &content, lang))
-                .collect()
-        }
+    let hint = incoming.hint;
+    let messages = match run(service, incoming, Origin::Typed).await {
+        Ok(outgoing) => outgoing.messages,
         Err(e) => {
             tracing::error!(user = to.user_id, error = %e, "request failed");
-            vec![plain(failure_text(hint))]
+            vec![plain(notice::failure(hint))]
         }
     };
     delivery::deliver(bot, service, to, messages).await;
 }
 
-/// Calls the service on a blocking thread (sled) and returns the language to render in,
-/// read after the request so that `/lang en` answers in English.
+/// Calls the service on a blocking thread (sled flushes before it returns) and renders
+/// the turn through the one reply path both adapters share.
 async fn run(
     service: &Arc<Service>,
-    user_id: i64,
-    update: Option<i64>,
-    hint: Lang,
-    request: Request,
-) -> Result<(Lang, Vec<Response>), String> {
+    incoming: Incoming,
+    origin: Origin,
+) -> Result<Outgoing, String> {
     let service = Arc::clone(service);
     let outcome = tokio::task::spawn_blocking(move || {
         let now = chrono::Utc::now().timestamp();
-        let responses =
-            service.handle_update(user_id, update, request, now, &mut rand::thread_rng())?;
-        Ok::<_, crate::service::ServiceError>((service.lang_of(user_id, hint), responses))
+        let turn = service.handle_update(incoming, now, &mut rand::thread_rng())?;
+        Ok::<_, crate::service::ServiceError>(render::turn(&turn, &service.content(), origin))
     })
     .await;
     match outcome {
-        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Ok(outgoing)) => Ok(outgoing),
         Ok(Err(e)) => Err(e.to_string()),
         Err(e) => Err(format!("the request panicked or was cancelled: {e}")),
     }
-}
-
-async fn lang_of(service: &Arc<Service>, user_id: i64, hint: Lang) -> Lang {
-    let service = Arc::clone(service);
-    tokio::task::spawn_blocking(move || service.lang_of(user_id, hint))
-        .await
-        .unwrap_or(hint)
-}
-
-/// Replies shown as a toast on the pressed button rather than as a message.
-fn is_toast(response: &Response) -> bool {
-    matches!(
-        response,
-        Response::Engine(Reply::Stale | Reply::Invalid | Reply::EmptySelection)
-    )
 }
 
 /// Users recently told that only text and files are understood: an album of photos is
@@ -460,22 +406,6 @@ fn plain(text: String) -> Rendered {
     }
 }
 
-fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    if lang.is_en() {
-        en.to_string()
-    } else {
-        zh.to_string()
-    }
-}
-
-fn failure_text(lang: Lang) -> String {
-    tr(
-        lang,
-        "⚠️ 出了点问题，这条消息没有处理成功，请稍后再试。",
-        "⚠️ Something went wrong and this message was not handled; please try again later.",
-    )
-}
-
 fn mebibytes(bytes: u64) -> f64 {
     bytes as f64 / 1024.0 / 1024.0
 }
@@ -492,12 +422,5 @@ mod tests {
         assert!(!notices.should_tell(1, start + Duration::from_secs(5)));
         assert!(notices.should_tell(2, start + Duration::from_secs(5)));
         assert!(notices.should_tell(1, start + Notices::QUIET + Duration::from_secs(1)));
-    }
-
-    #[test]
-    fn stale_and_forged_presses_are_toasts() {
-        assert!(is_toast(&Response::Engine(Reply::Stale)));
-        assert!(is_toast(&Response::Engine(Reply::Invalid)));
-        assert!(!is_toast(&Response::Engine(Reply::Help)));
     }
 }
