@@ -43,6 +43,8 @@ pub enum Request {
     UnknownCommand(String),
     /// Callback data we never produce (forged, or from an older version of the bot).
     Forged,
+    /// A button from someone else's keyboard (a group, a forwarded message).
+    NotYours,
     /// The user blocked the bot: they are marked inactive, nothing else changes.
     Blocked,
 }
@@ -213,10 +215,17 @@ impl Service {
             request,
         } = incoming;
         let guard = self.lock(user_id);
-        let mut user = self
-            .store
-            .load_user(user_id)?
-            .unwrap_or_else(|| UserRecord::new(user_id, now));
+        let stored = self.store.load_user(user_id)?;
+        // A stray button press is no reason to start keeping a record of someone.
+        if stored.is_none() && matches!(request, Request::Forged | Request::NotYours) {
+            let user = UserRecord::new(user_id, now);
+            let reply = match request {
+                Request::Forged => Reply::Invalid,
+                _ => Reply::Stale,
+            };
+            return Ok(finished(&user, hint, vec![Response::Engine(reply)]));
+        }
+        let mut user = stored.unwrap_or_else(|| UserRecord::new(user_id, now));
         if let Some(update) = update {
             if user.recent_updates.contains(&update) {
                 return Ok(finished(&user, hint, Vec::new()));
@@ -308,6 +317,10 @@ impl Service {
             }
             Request::Forged => {
                 effects.responses.push(Response::Engine(Reply::Invalid));
+                return Ok(effects);
+            }
+            Request::NotYours => {
+                effects.responses.push(Response::Engine(Reply::Stale));
                 return Ok(effects);
             }
             // Handled before dispatch.

@@ -136,6 +136,8 @@ struct Inner {
     next_file_id: u64,
     /// Unconfirmed updates: (id, update, chat, delivered yet).
     queue: VecDeque<(i64, Value, Option<i64>, bool)>,
+    /// Every update ever queued, by id, for re-delivery.
+    history: HashMap<i64, (Value, Option<i64>)>,
     chats: HashMap<i64, Value>,
     messages: HashMap<(i64, i64), Value>,
     /// Callback query id -> (chat, answered).
@@ -268,6 +270,23 @@ impl FakeBotApi {
                 "mime_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "file_size": size })
     }
 
+    /// Queues an update again with its original id, as Telegram does after a bot died
+    /// before confirming it. A fresh process (no offset yet) receives it.
+    pub fn redeliver(&self, update_id: i64) {
+        {
+            let mut inner = self.shared.lock();
+            let (update, chat) = inner.history[&update_id].clone();
+            inner.queue.push_front((update_id, update, chat, true));
+        }
+        self.shared.updates.notify_waiters();
+        self.shared.version.send_modify(|v| *v += 1);
+    }
+
+    /// The id of the last update queued.
+    pub fn last_update_id(&self) -> i64 {
+        self.shared.lock().next_update_id - 1
+    }
+
     /// Waits until the bot has confirmed every queued update (polled past it).
     pub async fn wait_confirmed(&self) {
         self.wait_until("all updates confirmed", |inner| inner.queue.is_empty())
@@ -355,7 +374,7 @@ impl Drop for FakeBotApi {
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/botapi/api-9.1.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/botapi/api-9.1.json");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_json::from_str(&text).expect("the spec is JSON")
     })
@@ -373,6 +392,7 @@ impl Shared {
             inner.next_update_id += 1;
             let mut update = body;
             update["update_id"] = json!(id);
+            inner.history.insert(id, (update.clone(), chat));
             inner.queue.push_back((id, update, chat, false));
             id
         };
@@ -461,11 +481,24 @@ impl TestUser {
 
     /// The user blocks the bot (my_chat_member: member -> kicked).
     pub fn block(&mut self) -> i64 {
+        self.membership("member", "kicked")
+    }
+
+    /// The user unblocks the bot (my_chat_member: kicked -> member).
+    pub fn unblock(&mut self) -> i64 {
+        self.membership("kicked", "member")
+    }
+
+    fn membership(&mut self, old: &str, new: &str) -> i64 {
         let bot = bot_user();
+        let mut new_member = json!({ "user": bot, "status": new });
+        if new == "kicked" {
+            new_member["until_date"] = json!(0);
+        }
         let update = json!({ "my_chat_member": {
             "chat": self.chat, "from": self.from, "date": now(),
-            "old_chat_member": { "user": bot, "status": "member" },
-            "new_chat_member": { "user": bot, "status": "kicked", "until_date": 0 },
+            "old_chat_member": { "user": bot, "status": old },
+            "new_chat_member": new_member,
         }});
         self.shared.push(update, Some(self.chat_id()))
     }

@@ -147,7 +147,8 @@ async fn on_callback<B: Api>(
     let own = chat == Some(ChatId(user_id));
     let request = match query.data.as_deref() {
         Some(data) if own => parse_callback(data),
-        _ => Request::Forged,
+        Some(_) => Request::NotYours,
+        None => Request::Forged,
     };
     let incoming = Incoming {
         user_id,
