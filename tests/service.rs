@@ -113,7 +113,7 @@ fn an_admin_previews_then_confirms_an_upload_once() {
         vec![Response::NotAdmin]
     );
     let done = service
-        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng,)
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
         .unwrap()
         .responses;
     assert!(
@@ -121,7 +121,7 @@ fn an_admin_previews_then_confirms_an_upload_once() {
         "{done:?}"
     );
     let again = service
-        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng,)
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
         .unwrap()
         .responses;
     assert_eq!(
@@ -223,10 +223,7 @@ fn plain_text_is_answered_or_logged_as_unanswered() {
         matches!(reply.as_slice(), [Response::Abstain { .. }]),
         "{reply:?}"
     );
-    assert_eq!(
-        service.unanswered().unwrap()[0].text,
-        "公司年假有几天"
-    );
+    assert_eq!(service.unanswered().unwrap()[0].text, "公司年假有几天");
 }
 
 #[test]
@@ -246,8 +243,7 @@ fn a_wrong_answer_offers_the_closest_knowledge_entry() {
                 NOW,
                 &mut rng,
             )
-            .unwrap()
-            .responses;
+            .unwrap();
         for _ in 0..5 {
             // "Z" is never a valid letter, so choice questions refuse it; answer fill/judge wrongly.
             for text in ["错", "不知道", "A"] {
@@ -279,18 +275,16 @@ fn a_blocked_user_is_marked_inactive_and_comes_back_active() {
     let service = service(dir.path());
     let mut rng = StdRng::seed_from_u64(1);
     service
-        .handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng,)
-        .unwrap()
-        .responses;
+        .handle(EMPLOYEE, Request::Event(Event::Start), NOW, &mut rng)
+        .unwrap();
     let blocked = service
         .handle(EMPLOYEE, Request::Blocked, NOW, &mut rng)
         .unwrap();
     assert!(blocked.responses.is_empty(), "a block gets no reply");
     assert!(!active(&service));
     service
-        .handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng,)
-        .unwrap()
-        .responses;
+        .handle(EMPLOYEE, Request::Event(Event::Stats), NOW, &mut rng)
+        .unwrap();
     assert!(active(&service));
 }
 
@@ -309,8 +303,7 @@ fn a_redelivered_update_is_applied_once() {
             NOW,
             &mut rng,
         )
-        .unwrap()
-        .responses;
+        .unwrap();
     let answer = || Request::Event(Event::Text("A".into()));
     let first = service
         .handle_update(redelivered(answer()), NOW, &mut rng)

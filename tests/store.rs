@@ -35,7 +35,9 @@ fn users_and_answers_survive_a_reopen() {
                 now: 1000,
             })
             .unwrap();
-        store.commit(&Commit::user(&UserRecord::new(-7, 1000))).unwrap();
+        store
+            .commit(&Commit::user(&UserRecord::new(-7, 1000)))
+            .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     let user = store.load_user(42).unwrap().expect("saved");

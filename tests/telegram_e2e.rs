@@ -192,14 +192,16 @@ fn init_logs() {
 
 /// The question a message shows: from its buttons' data, or (fill-in) from its prompt.
 fn question_of<'a>(bank: &'a Bank, message: &Call) -> &'a Question {
-    let from_buttons = message.buttons().into_iter().find_map(|(_, data)| {
-        match Action::parse(&data).ok()? {
-            Action::Choose { question, .. }
-            | Action::Toggle { question, .. }
-            | Action::Submit { question, .. } => bank.get(&question),
-            _ => None,
-        }
-    });
+    let from_buttons =
+        message
+            .buttons()
+            .into_iter()
+            .find_map(|(_, data)| match Action::parse(&data).ok()? {
+                Action::Choose { question, .. }
+                | Action::Toggle { question, .. }
+                | Action::Submit { question, .. } => bank.get(&question),
+                _ => None,
+            });
     from_buttons
         .or_else(|| {
             bank.questions()
@@ -570,7 +572,9 @@ async fn stale_forged_and_foreign_buttons_are_answered_and_never_counted() {
 
     let progress = bot.progress(ALICE);
     assert_eq!((progress.answered, progress.correct), (1, 1));
-    assert!(bot.service.progress_rows()
+    assert!(bot
+        .service
+        .progress_rows()
         .unwrap()
         .iter()
         .all(|row| row.user_id != BOB));
@@ -645,9 +649,7 @@ async fn group_chats_get_a_link_to_the_private_chat() {
     assert_eq!(again.text(), pointer.text(), "only /help got a reply");
     assert!(member.unread().is_empty());
     assert!(
-        bot.service.progress_rows()
-            .unwrap()
-            .is_empty(),
+        bot.service.progress_rows().unwrap().is_empty(),
         "no quiz in the group"
     );
     bot.stop().await;
@@ -1033,7 +1035,10 @@ async fn every_kind_of_update_is_applied_once_across_a_kill_9() {
         given.ends_with(option_zero.as_str()) && !given.contains('；'),
         "exactly the one toggled option: {given}"
     );
-    assert!(alice.unread().is_empty(), "no reply to re-delivered updates");
+    assert!(
+        alice.unread().is_empty(),
+        "no reply to re-delivered updates"
+    );
     assert!(admin.unread().is_empty(), "no second preview");
     assert!(bob.unread().is_empty());
     let status = serve.terminate().await;
@@ -1057,5 +1062,8 @@ async fn every_kind_of_update_is_applied_once_across_a_kill_9() {
         .iter()
         .find(|row| row["user_id"] == BOB)
         .expect("Bob's row");
-    assert_eq!(bob_row["active"], true, "the old block was not applied again");
+    assert_eq!(
+        bob_row["active"], true,
+        "the old block was not applied again"
+    );
 }

@@ -36,7 +36,10 @@ pub enum Action {
         option: usize,
     },
     /// The multi-choice submit button.
-    Submit { session: u32, question: String },
+    Submit {
+        session: u32,
+        question: String,
+    },
     /// A related knowledge entry.
     Faq(String),
     /// A practice quiz on a topic, by the topic's key (see `Bank::topic_key`).
@@ -122,8 +125,10 @@ impl Action {
         }
         let body = data.strip_prefix(VERSION).ok_or(BadData)?;
         let parts: Vec<&str> = body.split(':').collect();
-        let number = |s: &str| s.parse::<u32>().map_err(|_| BadData);
-        let option = |s: &str| s.parse::<u8>().map(usize::from).map_err(|_| BadData);
+        let number = |s: &str| canonical(s).and_then(|s| s.parse::<u32>().map_err(|_| BadData));
+        let option = |s: &str| {
+            canonical(s).and_then(|s| s.parse::<u8>().map(usize::from).map_err(|_| BadData))
+        };
         let id = |s: &str| valid_id(s).then(|| s.to_string()).ok_or(BadData);
         match parts.as_slice() {
             ["a", session, question, choice] => Ok(Action::Choose {
@@ -142,7 +147,10 @@ impl Action {
             }),
             ["f", entry] => Ok(Action::Faq(id(entry)?)),
             ["q", key] => Ok(Action::QuizTopic(id(key)?)),
-            ["p", page] => page.parse().map(Action::TopicsPage).map_err(|_| BadData),
+            ["p", page] => canonical(page)?
+                .parse()
+                .map(Action::TopicsPage)
+                .map_err(|_| BadData),
             ["m", menu] => Menu::from_name(menu).map(Action::Menu).ok_or(BadData),
             ["ic", token] => Ok(Action::ConfirmImport(number(token)?)),
             ["ix", token] => Ok(Action::CancelImport(number(token)?)),
@@ -156,6 +164,16 @@ impl Action {
             self,
             Action::Choose { .. } | Action::Toggle { .. } | Action::Submit { .. }
         )
+    }
+}
+
+/// A number as `encode` writes it: digits, no sign, no leading zero; so parsing and
+/// encoding are inverses.
+fn canonical(digits: &str) -> Result<&str, BadData> {
+    let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    match plain && (digits == "0" || !digits.starts_with('0')) {
+        true => Ok(digits),
+        false => Err(BadData),
     }
 }
 
@@ -185,6 +203,8 @@ mod tests {
             "1",
             "1f:",
             "1ic:-1",
+            "1ic:+1",
+            "1p:07",
         ] {
             assert_eq!(Action::parse(data), Err(BadData), "{data:?}");
         }

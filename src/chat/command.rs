@@ -119,9 +119,7 @@ pub fn request_for(action: Action) -> Request {
             question,
             option,
         }),
-        Action::Submit { session, question } => {
-            Request::Event(Event::Submit { session, question })
-        }
+        Action::Submit { session, question } => Request::Event(Event::Submit { session, question }),
         Action::Faq(id) => Request::ShowFaq(id),
         Action::QuizTopic(key) => Request::Event(Event::QuizTopic { key }),
         Action::TopicsPage(page) => Request::Topics {

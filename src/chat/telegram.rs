@@ -258,8 +258,7 @@ async fn dispatch<B: Api>(
         return Err(BotError::Unreachable(e));
     }
     let flushed =
-        tokio::task::spawn_blocking(move || service.flush().map_err(|e| e.to_string()))
-            .await;
+        tokio::task::spawn_blocking(move || service.flush().map_err(|e| e.to_string())).await;
     match flushed {
         Ok(Ok(())) => {
             tracing::info!("stopped; store flushed");

@@ -52,7 +52,8 @@ pub struct UserRecord {
     pub lang: Option<Lang>,
     /// Display name for leaderboards, set with /name.
     pub name: Option<String>,
-    /// False once the user blocked the bot.
+    /// True once the user blocked the bot (a 403 or my_chat_member); their next request
+    /// makes them active again.
     pub inactive: bool,
     pub session: Option<Session>,
     pub answered: u32,

@@ -162,4 +162,3 @@ fn plan_text(plan: &crate::import::ImportPlan, lang: Lang) -> String {
     }
     text
 }
-

@@ -43,13 +43,21 @@ pub(super) fn challenge_over(
         (None, _) => String::new(),
     };
     let text = if en {
-        let record = if new_best { " New personal best! 🎉" } else { "" };
+        let record = if new_best {
+            " New personal best! 🎉"
+        } else {
+            ""
+        };
         format!(
             "🏁 Challenge over: {score} correct in a row.{record} \
              Personal best: {best}.{rank_text}"
         )
     } else {
-        let record = if new_best { "刷新个人纪录！🎉 " } else { "" };
+        let record = if new_best {
+            "刷新个人纪录！🎉 "
+        } else {
+            ""
+        };
         format!("🏁 挑战结束：连续答对 {score} 题。{record}个人最佳 {best} 题。{rank_text}")
     };
     Message::with_buttons(text, super::menu::menu_buttons(lang))

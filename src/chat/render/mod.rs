@@ -83,7 +83,11 @@ pub fn turn(turn: &Turn, content: &Content, origin: Origin) -> Outgoing {
     let mut heading: Option<String> = None;
     for response in &turn.responses {
         if origin == Origin::Button && is_toast(response) {
-            toasts.extend(render(response, content, turn.lang).into_iter().map(|m| m.text));
+            toasts.extend(
+                render(response, content, turn.lang)
+                    .into_iter()
+                    .map(|m| m.text),
+            );
             continue;
         }
         for mut message in render(response, content, turn.lang) {
@@ -156,7 +160,13 @@ fn render_reply(reply: &Reply, content: &Content, lang: Lang) -> Vec<Message> {
         Reply::Welcome => vec![menu::welcome(lang)],
         Reply::Help => vec![menu::help(lang)],
         Reply::QuizStarted { mode, topic, total } => {
-            vec![quiz::started(*mode, topic.as_deref(), *total, content, lang)]
+            vec![quiz::started(
+                *mode,
+                topic.as_deref(),
+                *total,
+                content,
+                lang,
+            )]
         }
         Reply::Question(view) | Reply::Selection(view) => {
             let edit = matches!(reply, Reply::Selection(_));

@@ -9,7 +9,12 @@ use crate::qa::{Entry, Match};
 use crate::service::Content;
 use crate::text::{truncate_chars, truncate_utf16};
 
-pub(super) fn answer(matches: &[Match], english: bool, content: &Content, lang: Lang) -> Vec<Message> {
+pub(super) fn answer(
+    matches: &[Match],
+    english: bool,
+    content: &Content,
+    lang: Lang,
+) -> Vec<Message> {
     let lang = if english { Lang::En } else { lang };
     let en = lang.is_en();
     let Some(best) = matches.first().and_then(|m| content.kb.get(&m.id)) else {

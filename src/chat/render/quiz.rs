@@ -38,7 +38,11 @@ pub(super) fn started(
 /// A question with its answer buttons; `edit` redraws the pressed message (a toggle).
 pub(super) fn question(view: &QuestionView, edit: bool, content: &Content, lang: Lang) -> Message {
     let Some(question) = content.bank.get(&view.question) else {
-        return Message::text(tr(lang, "这道题已停用。", "This question has been retired."));
+        return Message::text(tr(
+            lang,
+            "这道题已停用。",
+            "This question has been retired.",
+        ));
     };
     let text = question_text(question, view, lang);
     let buttons = question_buttons(question, view, lang);
@@ -396,4 +400,3 @@ fn summary_text(summary: &Summary, content: &Content, lang: Lang) -> String {
     }
     text
 }
-

@@ -103,8 +103,9 @@ fn keyboard(buttons: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
         return None;
     }
     let rows = buttons.iter().map(|row| {
-        row.iter()
-            .map(|button| InlineKeyboardButton::callback(button.label.clone(), button.action.encode()))
+        row.iter().map(|button| {
+            InlineKeyboardButton::callback(button.label.clone(), button.action.encode())
+        })
     });
     Some(InlineKeyboardMarkup::new(rows))
 }

@@ -88,7 +88,10 @@ async fn on_message<B: Api>(
             "text"
         }
     } else if let Some(document) = message.document() {
-        let file_name = document.file_name.clone().unwrap_or_else(|| "upload".into());
+        let file_name = document
+            .file_name
+            .clone()
+            .unwrap_or_else(|| "upload".into());
         let request = match download_for(&bot, &service, user_id, document).await {
             Ok(bytes) => Request::Upload { file_name, bytes },
             Err(problem) => {
@@ -325,12 +328,7 @@ async fn download<B: Api>(bot: &B, document: &Document) -> Result<Vec<u8>, Downl
 }
 
 /// One request end to end for a message: service, render, send.
-async fn handle<B: Api>(
-    bot: &B,
-    service: &Arc<Service>,
-    to: &Destination,
-    incoming: Incoming,
-) {
+async fn handle<B: Api>(bot: &B, service: &Arc<Service>, to: &Destination, incoming: Incoming) {
     let hint = incoming.hint;
     let messages = match run(service, incoming, Origin::Typed).await {
         Ok(outgoing) => outgoing.messages,
