@@ -944,7 +944,8 @@ fn report_figures_match_the_hand_computed_ones() {
     assert_eq!(first.first_attempt_at, STARTS + 1_000);
     assert_eq!(first.last_attempt_at, STARTS + 6_000);
 
-    let orgs: Vec<(&str, usize, f64, Option<f64>, Option<f64>)> = report
+    type OrgFigures<'a> = (&'a str, usize, f64, Option<f64>, Option<f64>);
+    let orgs: Vec<OrgFigures> = report
         .orgs
         .iter()
         .map(|o| {
