@@ -317,6 +317,14 @@ fn a_gbk_csv_as_chinese_excel_saves_it_reads() {
     assert_eq!(import.orgs[0].street.as_deref(), Some("新华路街道"));
     assert_eq!(import.orgs[1].name, "长宁某某食品厂");
     assert_generated(&import.orgs[1].code);
+
+    // Excel's "Unicode text" is UTF-16 with a BOM and tabs.
+    let tabbed = text.replace(',', "\t");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
+    let import = parse_orgs("单位.txt", &utf16, &[], &mut seeded(2)).unwrap();
+    assert_eq!(import.orgs[0].code, "K7QX2P");
+    assert_eq!(import.orgs[0].street.as_deref(), Some("新华路街道"));
 }
 
 #[test]
@@ -372,7 +380,8 @@ fn bad_rows_are_all_reported_with_their_row_numbers() {
             (6, "职工人数 `-5` is not a whole number"),
             (7, "邀请码 `AB` must be 4 to 16 letters and digits"),
             (8, "is listed twice (row 7)"),
-            (10, "邀请码 `QQQQ22` is used twice (row 9)"),
+            // A blank line is a row too, as Excel numbers them.
+            (11, "邀请码 `QQQQ22` is used twice (row 10)"),
         ],
     );
 }

@@ -303,22 +303,25 @@ pub fn parse_orgs(
     }
 
     // Against the stored list: rows with codes claim their enterprises first.
-    let mut claimed: HashSet<String> = HashSet::new();
+    let mut by_code: HashMap<String, &Org> = HashMap::new();
+    let mut by_name: HashMap<String, &Org> = HashMap::new();
+    for org in existing {
+        by_code.entry(fold_code(&org.code)).or_insert(org);
+        by_name.entry(name_key(&org.name)).or_insert(org);
+    }
+    let mut claimed: HashSet<&str> = HashSet::new();
     let mut recoded: HashSet<usize> = HashSet::new();
     let mut matched: Vec<Option<&Org>> = vec![None; rows_read.len()];
     for (index, (number, org, has_code)) in rows_read.iter().enumerate() {
         if !has_code {
             continue;
         }
-        if let Some(stored) = find_org(existing, &org.code) {
-            claimed.insert(stored.code.clone());
+        if let Some(&stored) = by_code.get(&fold_code(&org.code)) {
+            claimed.insert(&stored.code);
             matched[index] = Some(stored);
             continue;
         }
-        let same_name = existing
-            .iter()
-            .find(|e| name_key(&e.name) == name_key(&org.name));
-        if let Some(stored) = same_name {
+        if let Some(stored) = by_name.get(&name_key(&org.name)) {
             recoded.insert(*number);
             problems.push(problem(
                 Some(*number),
@@ -333,24 +336,23 @@ pub fn parse_orgs(
         if *has_code {
             continue;
         }
-        let same_name = existing
-            .iter()
-            .find(|e| name_key(&e.name) == name_key(&org.name) && !claimed.contains(&e.code));
-        if let Some(stored) = same_name {
-            claimed.insert(stored.code.clone());
-            matched[index] = Some(stored);
+        match by_name.get(&name_key(&org.name)) {
+            Some(&stored) if !claimed.contains(stored.code.as_str()) => {
+                claimed.insert(&stored.code);
+                matched[index] = Some(stored);
+            }
+            _ => {}
         }
     }
     let absent: Vec<Org> = existing
         .iter()
-        .filter(|e| !claimed.contains(&e.code))
+        .filter(|e| !claimed.contains(e.code.as_str()))
         .cloned()
         .collect();
+    let absent_by_name: HashMap<String, &Org> =
+        absent.iter().map(|a| (name_key(&a.name), a)).collect();
     for (number, org, _) in rows_read.iter().filter(|r| !recoded.contains(&r.0)) {
-        if let Some(other) = absent
-            .iter()
-            .find(|a| name_key(&a.name) == name_key(&org.name))
-        {
+        if let Some(other) = absent_by_name.get(&name_key(&org.name)) {
             problems.push(problem(
                 Some(*number),
                 format!(
@@ -576,6 +578,10 @@ fn csv_rows(file_name: &str, text: &str) -> Result<Vec<Row>, Vec<Problem>> {
         .delimiter(delimiter(text))
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
+    // quoted cell stays in its row. The reader skips blank lines (a record's position is
+    // where they begin), so lines are counted here, as the bank's CSV reader does.
+    let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
     for result in reader.records() {
         let record = result.map_err(|e| {
             vec![Problem {
@@ -585,10 +591,27 @@ fn csv_rows(file_name: &str, text: &str) -> Result<Vec<Row>, Vec<Problem>> {
                 message: format!("unreadable CSV: {e}"),
             }]
         })?;
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = start;
         rows.push(Row {
-            number: record.position().map_or(0, |p| p.line() as usize),
+            number: line - breaks_in_cells,
             cells: record.iter().map(str::to_string).collect(),
         });
+        breaks_in_cells += record
+            .iter()
+            .map(|cell| cell.matches('\n').count())
+            .sum::<usize>();
         if rows.len() > MAX_TABLE_ROWS {
             return Err(too_many_rows(file_name));
         }

@@ -13,7 +13,7 @@
 //! - Question figures count every recorded answer, finished attempt or not.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -147,6 +147,7 @@ impl Report {
     ) -> Report {
         let known: HashMap<i64, &Participant> =
             participants.iter().map(|p| (p.user_id, p)).collect();
+        let listed: HashSet<&str> = orgs.iter().map(|o| o.code.as_str()).collect();
         let mut by_user: BTreeMap<i64, Vec<&Attempt>> = BTreeMap::new();
         let mut questions: BTreeMap<&str, QuestionResult> = BTreeMap::new();
         for attempt in attempts.iter().filter(|a| a.campaign == campaign.id) {
@@ -170,7 +171,7 @@ impl Report {
                 let person = known.get(&user_id);
                 let org = person
                     .and_then(|p| p.org.as_deref())
-                    .filter(|code| orgs.iter().any(|o| o.code == *code))
+                    .filter(|code| listed.contains(code))
                     .map(str::to_string);
                 let name = person
                     .and_then(|p| p.name.clone())
@@ -208,19 +209,22 @@ impl Report {
             });
         }
 
+        // (participants, sum of best scores, passed) per enterprise code.
+        let mut tallies: HashMap<&str, (usize, u64, usize)> = HashMap::new();
+        for user in &users {
+            let (Some(code), Some(best)) = (user.org.as_deref(), user.best_score) else {
+                continue;
+            };
+            let tally = tallies.entry(code).or_default();
+            tally.0 += 1;
+            tally.1 += u64::from(best);
+            tally.2 += usize::from(user.passed);
+        }
         let org_rows: Vec<OrgResult> = orgs
             .iter()
             .map(|org| {
-                let members: Vec<&UserResult> = users
-                    .iter()
-                    .filter(|u| u.best_score.is_some() && u.org.as_deref() == Some(&org.code))
-                    .collect();
-                let count = members.len();
-                let sum: u64 = members
-                    .iter()
-                    .map(|u| u64::from(u.best_score.unwrap_or(0)))
-                    .sum();
-                let passed = members.iter().filter(|u| u.passed).count();
+                let (count, sum, passed) =
+                    tallies.get(org.code.as_str()).copied().unwrap_or_default();
                 OrgResult {
                     code: org.code.clone(),
                     name: org.name.clone(),
