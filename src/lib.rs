@@ -6,6 +6,7 @@
 //! adapters, rendering), `config` (the only env reader) and `cli`.
 
 pub mod bank;
+pub mod campaign;
 pub mod chat;
 pub mod cli;
 pub mod config;
