@@ -18,7 +18,7 @@ pub use attempt::{availability, draw_questions, Attempt, AttemptAnswer, Availabi
 pub use definition::{
     parse, parse_start_payload, shanghai_time, valid_id, Campaign, ReminderKind, Reminders,
 };
-pub use orgs::{fold_code, join, parse_orgs, Join, Org, OrgChange, OrgImport};
+pub use orgs::{fold_code, is_org_list, join, parse_orgs, Join, Org, OrgChange, OrgImport};
 pub use results::{
     mask_id, org_boards, people_board, Board, OrgBoards, OrgRow, Participant, PersonRow, Report,
 };

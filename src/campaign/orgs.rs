@@ -158,6 +158,12 @@ pub fn generate_code(taken: &HashSet<String>, rng: &mut impl Rng) -> String {
     }
 }
 
+/// Whether a file is an enterprise list (its header names an enterprise and a headcount
+/// column), so an upload can be told apart from a question file.
+pub fn is_org_list(file_name: &str, bytes: &[u8]) -> bool {
+    read_rows(file_name, bytes).is_ok_and(|(_, rows)| find_header(&rows).is_some())
+}
+
 /// Parses an enterprise list. `file_name` names the file in problems (and its sheet,
 /// `单位.xlsx[Sheet1]:5`); `existing` is the stored list, whose codes are kept.
 /// Every problem is reported; nothing is returned on any problem.

@@ -13,7 +13,7 @@ pub use learning::{
     TopView, ACCURACY_BOARD_MIN_ANSWERS, DAILY_POINT_CAP, POINTS_SCHEME_VERSION,
 };
 pub use state::{
-    Card, DailyState, DayTally, Lang, Mode, QuestionProgress, Session, SessionResult, Tally,
+    CampaignTag, Card, DailyState, DayTally, Lang, Mode, QuestionProgress, Session, SessionResult, Tally,
     UserRecord,
 };
 
@@ -64,6 +64,11 @@ pub enum Event {
     Review,
     SetName(String),
     SetLang(Lang),
+    /// Starts a campaign attempt on questions the service drew, or resumes the one running.
+    StartCampaign {
+        tag: CampaignTag,
+        questions: Vec<String>,
+    },
 }
 
 /// How a user answered, as shown back in feedback.
@@ -121,6 +126,7 @@ pub enum Reply {
     Help,
     QuizStarted {
         mode: Mode,
+        /// The topic; in campaign mode, the campaign id.
         topic: Option<String>,
         total: usize,
     },
@@ -173,6 +179,24 @@ pub enum Reply {
     NameSet(String),
     NameInvalid,
     LangSet(Lang),
+    /// A campaign attempt ended (finished, or stopped early): the service records it.
+    AttemptOver(AttemptOver),
+    /// Another quiz was asked for while a campaign attempt runs; it goes on.
+    CampaignInProgress,
+}
+
+/// A campaign attempt as it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptOver {
+    pub tag: CampaignTag,
+    /// Question ids as drawn.
+    pub questions: Vec<String>,
+    /// (question, correct, chosen option identities) in the order answered; skips are wrong.
+    pub answers: Vec<(String, bool, Vec<usize>)>,
+    pub started_at: i64,
+    pub finished_at: i64,
+    /// Every question was answered (not stopped early).
+    pub finished: bool,
 }
 
 /// One answer as it goes into the append-only log.
@@ -263,6 +287,9 @@ pub fn handle(
         Event::Challenge => learning::start_challenge(bank, user, now, rng, &mut out),
         Event::Review => learning::start_review(bank, user, now, rng, &mut out),
         Event::SetName(name) => learning::set_name(user, &name, &mut out),
+        Event::StartCampaign { tag, questions } => {
+            quiz::start_campaign(bank, user, tag, questions, now, rng, &mut out)
+        }
         Event::SetLang(lang) => {
             user.lang = Some(lang);
             out.changed = true;

@@ -16,7 +16,7 @@ use rand::Rng;
 
 use super::learning;
 use super::{
-    AnswerLog, Feedback, Given, Mode, Outcome, QuestionView, Reply, Session, SessionResult,
+    AnswerLog, AttemptOver, CampaignTag, Feedback, Given, Mode, Outcome, QuestionView, Reply, Session, SessionResult,
     Summary, UserRecord, DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH,
 };
 use crate::bank::{parse_choice_letters, parse_judge, Bank, Kind, Question};
@@ -99,7 +99,40 @@ fn pick_preferring_new(
         .collect()
 }
 
-/// Starts a session of the given questions, replacing any running one.
+/// Starts a campaign attempt, or shows the current question of the one already running.
+pub(super) fn start_campaign(
+    bank: &Bank,
+    user: &mut UserRecord,
+    tag: CampaignTag,
+    questions: Vec<String>,
+    now: i64,
+    rng: &mut impl Rng,
+    out: &mut Outcome,
+) {
+    let running = user.session.as_ref().and_then(|s| s.campaign.as_ref());
+    if running.is_some_and(|t| t.campaign == tag.campaign) {
+        present(bank, user, now, rng, out);
+        return;
+    }
+    if questions.is_empty() {
+        out.replies.push(Reply::NoQuestions { topic: None });
+        return;
+    }
+    // The heading names the campaign (its id stands where a topic would).
+    let heading = Some(tag.campaign.clone());
+    begin(bank, user, Mode::Campaign, heading, questions, None, now, rng, out);
+    if let Some(session) = user.session.as_mut() {
+        session.campaign = Some(tag);
+        session.topic = None;
+    }
+}
+
+fn in_campaign(user: &UserRecord) -> bool {
+    user.session.as_ref().is_some_and(|s| s.mode == Mode::Campaign)
+}
+
+/// Starts a session of the given questions, replacing any running one (but never a
+/// campaign attempt, which only ends by being answered or stopped).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn begin(
     bank: &Bank,
@@ -112,6 +145,11 @@ pub(super) fn begin(
     rng: &mut impl Rng,
     out: &mut Outcome,
 ) {
+    if mode != Mode::Campaign && in_campaign(user) {
+        out.replies.push(Reply::CampaignInProgress);
+        present(bank, user, now, rng, out);
+        return;
+    }
     let id = user.next_session_id.max(1);
     user.next_session_id = id.wrapping_add(1).max(1);
     let total = questions.len();
@@ -126,6 +164,7 @@ pub(super) fn begin(
         results: Vec::new(),
         started_at: now,
         day,
+        campaign: None,
     });
     out.changed = true;
     out.replies.push(Reply::QuizStarted { mode, topic, total });
@@ -345,12 +384,17 @@ fn grade(
         at: now,
         session: session_id,
     });
+    let chosen = match &given {
+        Given::Choice(chosen) => chosen.clone(),
+        _ => Vec::new(),
+    };
     if let Some(session) = user.session.as_mut() {
         session.results.push(SessionResult {
             question: question.id.clone(),
             topic: question.topic.clone(),
             correct: Some(correct),
             points,
+            chosen,
         });
         session.index += 1;
     }
@@ -416,6 +460,7 @@ pub(super) fn skip(
         topic,
         correct: None,
         points: 0,
+        chosen: Vec::new(),
     });
     session.index += 1;
     out.changed = true;
@@ -457,6 +502,21 @@ pub(super) fn finish(user: &mut UserRecord, finished: bool, now: i64, out: &mut 
         return;
     };
     out.changed = true;
+    if let Some(tag) = session.campaign.clone() {
+        out.replies.push(Reply::AttemptOver(AttemptOver {
+            tag,
+            answers: session
+                .results
+                .iter()
+                .map(|r| (r.question.clone(), r.correct == Some(true), r.chosen.clone()))
+                .collect(),
+            questions: session.questions,
+            started_at: session.started_at,
+            finished_at: now,
+            finished,
+        }));
+        return;
+    }
     out.replies
         .push(Reply::Summary(summarize(&session, finished, now)));
 }

@@ -41,6 +41,17 @@ pub enum Mode {
     Daily,
     Challenge,
     Review,
+    /// An attempt at a campaign (知识竞答); see [`CampaignTag`].
+    Campaign,
+}
+
+/// Which campaign attempt a session is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CampaignTag {
+    pub campaign: String,
+    pub version: u32,
+    /// 1-based among the person's attempts at this campaign.
+    pub number: u32,
 }
 
 /// Everything the bot keeps about one user.
@@ -52,6 +63,8 @@ pub struct UserRecord {
     pub lang: Option<Lang>,
     /// Display name for leaderboards, set with /name.
     pub name: Option<String>,
+    /// The invitation code of the enterprise the user joined with /join.
+    pub org: Option<String>,
     /// True once the user blocked the bot (a 403 or my_chat_member); their next request
     /// makes them active again.
     pub inactive: bool,
@@ -136,6 +149,9 @@ pub struct Session {
     /// The Asia/Shanghai day a daily session belongs to.
     #[serde(default)]
     pub day: Option<String>,
+    /// The campaign attempt this session is, in [`Mode::Campaign`].
+    #[serde(default)]
+    pub campaign: Option<CampaignTag>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -145,6 +161,9 @@ pub struct SessionResult {
     /// None when skipped.
     pub correct: Option<bool>,
     pub points: u32,
+    /// Option identities chosen (choice questions), for item analysis.
+    #[serde(default)]
+    pub chosen: Vec<usize>,
 }
 
 impl Session {

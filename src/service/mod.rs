@@ -6,6 +6,7 @@
 //! Q&A answering lives in [`ask`], chat imports in [`upload`].
 
 pub mod ask;
+pub mod campaigns;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use crate::engine::{self, Event, Feedback, Lang, Rank, Reply, UserRecord};
 use crate::import::{self, ImportPlan};
 use crate::qa::scope::Redirect;
 use crate::qa::{KnowledgeBase, Match};
+use crate::campaign::{Attempt, Campaign, Org};
 use crate::store::{Commit, Store, StoreError, StoredSet, Unanswered};
 
 /// What an adapter asks of the service.
@@ -47,6 +49,16 @@ pub enum Request {
     NotYours,
     /// The user blocked the bot: they are marked inactive, nothing else changes.
     Blocked,
+    /// A campaign card (`/campaign ID`, `/start c-ID`).
+    Campaign(String),
+    /// The card's Start button: start or resume an attempt.
+    CampaignStart(String),
+    /// A campaign's boards.
+    CampaignTop(String),
+    /// `/join CODE`.
+    Join(String),
+    /// Confirms moving to the enterprise with this code.
+    ConfirmJoin(String),
 }
 
 /// One request as it arrives from a transport.
@@ -117,6 +129,41 @@ pub enum Response {
     },
     ImportCancelled,
     ImportExpired,
+    CampaignCard(campaigns::Card),
+    CampaignResult(campaigns::Outcome),
+    CampaignBoards {
+        report: crate::campaign::Report,
+        people: crate::campaign::Board<crate::campaign::PersonRow>,
+        orgs: crate::campaign::OrgBoards,
+    },
+    UnknownCampaign(String),
+    /// Campaigns open now (under `/top`), for their boards.
+    OpenCampaigns(Vec<crate::campaign::Campaign>),
+    Joined(Org),
+    JoinAlready(Org),
+    JoinMove {
+        from: Org,
+        to: Org,
+    },
+    JoinUnknown(String),
+    CampaignPreview {
+        token: u32,
+        plan: campaigns::CampaignPlan,
+    },
+    CampaignImported(crate::campaign::Campaign),
+    OrgsPreview {
+        token: u32,
+        file_name: String,
+        added: usize,
+        changed: usize,
+        unchanged: usize,
+        total: usize,
+        ignored_columns: Vec<String>,
+        sample: Vec<Org>,
+    },
+    OrgsImported {
+        total: usize,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +178,10 @@ pub struct Content {
     pub kb: KnowledgeBase,
     /// Problems found while loading (shown by `check`, logged by the bot).
     pub problems: Vec<Problem>,
+    /// The newest version of each imported campaign, by id.
+    pub campaigns: Vec<Campaign>,
+    /// The enterprises, by code.
+    pub orgs: Vec<Org>,
 }
 
 const LOCK_STRIPES: usize = 64;
@@ -153,6 +204,7 @@ struct Effects {
     responses: Vec<Response>,
     answers: Vec<engine::AnswerLog>,
     unanswered: Vec<String>,
+    attempts: Vec<Attempt>,
 }
 
 impl Service {
@@ -250,7 +302,8 @@ impl Service {
         }
         let mut changed = reactivated || update.is_some();
         let effects = self.dispatch(&mut user, request, now, rng, &mut changed)?;
-        if changed || !effects.answers.is_empty() || !effects.unanswered.is_empty() {
+        let writes = !effects.answers.is_empty() || !effects.unanswered.is_empty();
+        if changed || writes || !effects.attempts.is_empty() {
             let unanswered: Vec<(String, String)> = effects
                 .unanswered
                 .iter()
@@ -261,6 +314,7 @@ impl Service {
                 user: &user,
                 answers: &effects.answers,
                 unanswered: &unanswered,
+                attempts: &effects.attempts,
                 now,
             })?;
         }
@@ -283,6 +337,48 @@ impl Service {
                 let users = self.users_with(user)?;
                 let top = engine::leaderboards(&users, user.id, now);
                 effects.responses.push(Response::Engine(Reply::Top(top)));
+                let open: Vec<Campaign> = content
+                    .campaigns
+                    .iter()
+                    .filter(|c| c.starts <= now && now <= c.ends)
+                    .cloned()
+                    .collect();
+                if !open.is_empty() {
+                    effects.responses.push(Response::OpenCampaigns(open));
+                }
+                return Ok(effects);
+            }
+            Request::Campaign(id) => {
+                let card = self.campaign_card(&content, user, &id, now)?;
+                effects.responses.push(card);
+                return Ok(effects);
+            }
+            Request::CampaignStart(id) => {
+                match self.campaign_start(&content, user, &id, now, rng)? {
+                    Ok(event) => event,
+                    Err(response) => {
+                        effects.responses.push(response);
+                        return Ok(effects);
+                    }
+                }
+            }
+            Request::CampaignTop(id) => {
+                let boards = self.campaign_boards(&content, user, &id)?;
+                effects.responses.push(boards);
+                return Ok(effects);
+            }
+            Request::Join(code) => {
+                let before = user.org.clone();
+                effects.responses.push(self.join(&content, user, &code));
+                *changed |= user.org != before;
+                return Ok(effects);
+            }
+            Request::ConfirmJoin(code) => {
+                let before = user.org.clone();
+                effects
+                    .responses
+                    .push(self.confirm_join(&content, user, &code));
+                *changed |= user.org != before;
                 return Ok(effects);
             }
             Request::Topics { page } => {
@@ -354,6 +450,7 @@ impl Service {
                         rank: engine::challenge_rank(&users, user.id),
                     });
                 }
+                Reply::AttemptOver(over) => self.attempt_over(&content, user, over, &mut effects)?,
                 other => effects.responses.push(Response::Engine(other)),
             }
         }
@@ -453,9 +550,16 @@ pub fn load_content(questions_dir: &Path, store: &Store) -> Result<Content, Stor
     }
     let (kb, kb_problems) = KnowledgeBase::build(&faq);
     problems.extend(kb_problems);
+    let campaigns = store
+        .campaigns()?
+        .into_iter()
+        .filter_map(|stored| stored.versions.last().cloned())
+        .collect();
     Ok(Content {
         bank: Bank::from_sets(sets),
         kb,
         problems,
+        campaigns,
+        orgs: store.orgs()?,
     })
 }

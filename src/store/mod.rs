@@ -7,6 +7,10 @@
 //! - `faq`: batch id -> [`StoredFaq`] (imported knowledge-base entries)
 //! - `unanswered`: normalised question text -> [`Unanswered`]
 //! - `pending`: admin user id -> [`PendingImport`] awaiting Confirm / Cancel
+//! - `campaigns`: campaign id -> [`StoredCampaign`] (every version, oldest first)
+//! - `orgs`: invitation code -> [`Org`]
+//! - `attempts`: campaign id, 0, user id (BE, sign flipped), attempt number (u32 BE) ->
+//!   [`Attempt`] (finished or stopped attempts; one in progress lives in the user's session)
 //! - `meta`: `schema` -> version
 //!
 //! Every write that acknowledges a user action is flushed before it returns.
@@ -19,6 +23,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::bank::{FaqRecord, SetFile};
+use crate::campaign::{Attempt, Campaign, Org};
 use crate::engine::{AnswerLog, UserRecord};
 
 const SCHEMA_VERSION: u8 = 1;
@@ -84,6 +89,8 @@ pub struct Commit<'a> {
     pub answers: &'a [AnswerLog],
     /// Unanswered questions to count: (normalised key, text as asked).
     pub unanswered: &'a [(String, String)],
+    /// Campaign attempts that ended with this request.
+    pub attempts: &'a [Attempt],
     pub now: i64,
 }
 
@@ -94,9 +101,18 @@ impl<'a> Commit<'a> {
             user,
             answers: &[],
             unanswered: &[],
+            attempts: &[],
             now: user.last_active,
         }
     }
+}
+
+/// Every version of a campaign, oldest first; the last one is served.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredCampaign {
+    pub versions: Vec<Campaign>,
+    pub imported_at: i64,
+    pub imported_by: String,
 }
 
 #[derive(Clone)]
@@ -108,6 +124,9 @@ pub struct Store {
     faq: sled::Tree,
     unanswered: sled::Tree,
     pending: sled::Tree,
+    campaigns: sled::Tree,
+    orgs: sled::Tree,
+    attempts: sled::Tree,
     path: PathBuf,
 }
 
@@ -137,6 +156,9 @@ impl Store {
             faq: db.open_tree("faq")?,
             unanswered: db.open_tree("unanswered")?,
             pending: db.open_tree("pending")?,
+            campaigns: db.open_tree("campaigns")?,
+            orgs: db.open_tree("orgs")?,
+            attempts: db.open_tree("attempts")?,
             db,
             path: dir.to_path_buf(),
         })
@@ -159,10 +181,18 @@ impl Store {
     pub fn commit(&self, commit: &Commit<'_>) -> Result<()> {
         let value = encode(commit.user);
         let logged: Vec<Vec<u8>> = commit.answers.iter().map(encode).collect();
+        let attempts: Vec<(Vec<u8>, Vec<u8>)> = commit
+            .attempts
+            .iter()
+            .map(|a| (attempt_key(&a.campaign, a.user_id, a.number), encode(a)))
+            .collect();
+        let trees = (&self.users, &self.answers, &self.unanswered, &self.attempts);
         let result: std::result::Result<(), TransactionError<()>> =
-            (&self.users, &self.answers, &self.unanswered).transaction(
-                |(users, log, unanswered)| {
+            trees.transaction(|(users, log, unanswered, attempt_tree)| {
                     users.insert(&user_key(commit.user.id), value.as_slice())?;
+                    for (key, value) in &attempts {
+                        attempt_tree.insert(key.as_slice(), value.as_slice())?;
+                    }
                     for entry in &logged {
                         let seq = log.generate_id()?;
                         log.insert(&seq.to_be_bytes(), entry.as_slice())?;
@@ -182,8 +212,7 @@ impl Store {
                         unanswered.insert(key.as_bytes(), encode(&entry))?;
                     }
                     Ok::<(), ConflictableTransactionError<()>>(())
-                },
-            );
+                });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -191,6 +220,77 @@ impl Store {
         }
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Every stored campaign, by id.
+    pub fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
+        self.campaigns
+            .iter()
+            .values()
+            .map(|v| decode("campaigns", &v?))
+            .collect()
+    }
+
+    pub fn put_campaign(&self, campaign: &StoredCampaign) -> Result<()> {
+        let Some(latest) = campaign.versions.last() else {
+            return Ok(());
+        };
+        self.campaigns
+            .insert(latest.id.as_bytes(), encode(campaign))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The enterprises, by code.
+    pub fn orgs(&self) -> Result<Vec<Org>> {
+        self.orgs
+            .iter()
+            .values()
+            .map(|v| decode("orgs", &v?))
+            .collect()
+    }
+
+    /// Replaces the enterprise list in one transaction.
+    pub fn put_orgs(&self, orgs: &[Org]) -> Result<()> {
+        let encoded: Vec<(String, Vec<u8>)> =
+            orgs.iter().map(|o| (o.code.clone(), encode(o))).collect();
+        let result: std::result::Result<(), TransactionError<()>> =
+            self.orgs.transaction(|tree| {
+                for (code, value) in &encoded {
+                    tree.insert(code.as_bytes(), value.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The recorded attempts at a campaign, by user then number.
+    pub fn attempts(&self, campaign: &str) -> Result<Vec<Attempt>> {
+        let mut prefix = campaign.as_bytes().to_vec();
+        prefix.push(0);
+        self.attempts
+            .scan_prefix(prefix)
+            .values()
+            .map(|v| decode("attempts", &v?))
+            .collect()
+    }
+
+    /// One user's recorded attempts at a campaign, by number.
+    pub fn attempts_of(&self, campaign: &str, user: i64) -> Result<Vec<Attempt>> {
+        let mut prefix = campaign.as_bytes().to_vec();
+        prefix.push(0);
+        prefix.extend_from_slice(&user_key(user));
+        self.attempts
+            .scan_prefix(prefix)
+            .values()
+            .map(|v| decode("attempts", &v?))
+            .collect()
     }
 
     /// Every user record, in id order.
@@ -324,6 +424,14 @@ fn open_error(dir: &Path, source: sled::Error) -> StoreError {
         path: dir.to_path_buf(),
         source,
     }
+}
+
+fn attempt_key(campaign: &str, user: i64, number: u32) -> Vec<u8> {
+    let mut key = campaign.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&user_key(user));
+    key.extend_from_slice(&number.to_be_bytes());
+    key
 }
 
 fn user_key(id: i64) -> [u8; 8] {
