@@ -693,7 +693,8 @@ fn an_attempt_goes_question_by_question_and_ignores_stale_answers() {
     let questions = bank_questions();
     let campaign = test_campaign();
     let pool = campaign.pool(&questions);
-    let mut attempt = Attempt::start(&campaign, 42, 1, &pool, STARTS + 100, &mut seeded(3));
+    let mut attempt =
+        Attempt::start(&campaign, 42, 1, &pool, STARTS + 100, &mut seeded(3)).expect("a pool");
     assert_eq!(attempt.questions.len(), 10);
     assert_eq!((attempt.version, attempt.number), (1, 1));
     let first = attempt.current().unwrap().to_string();
@@ -732,7 +733,12 @@ fn an_attempt_goes_question_by_question_and_ignores_stale_answers() {
     );
 
     // A stored attempt reads back and resumes where it was.
-    let mut resumed = Attempt::start(&campaign, 42, 2, &pool, STARTS, &mut seeded(4));
+    let mut resumed = Attempt::start(&campaign, 42, 2, &pool, STARTS, &mut seeded(4)).unwrap();
+    assert_eq!(
+        Attempt::start(&campaign, 42, 2, &[], STARTS, &mut seeded(4)),
+        None,
+        "nothing to draw from"
+    );
     let id = resumed.current().unwrap().to_string();
     resumed.record(&id, true, vec![], STARTS + 5);
     let json = serde_json::to_string(&resumed).unwrap();

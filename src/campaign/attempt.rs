@@ -144,7 +144,8 @@ pub fn draw_questions(pool: &[&Question], count: usize, rng: &mut impl Rng) -> V
 
 impl Attempt {
     /// A new attempt drawn from `pool` (see [`Campaign::pool`]); `number` is one more
-    /// than the attempts the person has started.
+    /// than the attempts the person has started. None when the pool is empty (the bank
+    /// lost the campaign's topics since the import).
     pub fn start(
         campaign: &Campaign,
         user_id: i64,
@@ -152,8 +153,11 @@ impl Attempt {
         pool: &[&Question],
         now: i64,
         rng: &mut impl Rng,
-    ) -> Attempt {
-        Attempt {
+    ) -> Option<Attempt> {
+        if pool.is_empty() {
+            return None;
+        }
+        Some(Attempt {
             user_id,
             campaign: campaign.id.clone(),
             version: campaign.version,
@@ -162,7 +166,7 @@ impl Attempt {
             answers: Vec::new(),
             started_at: now,
             finished_at: None,
-        }
+        })
     }
 
     /// The question to ask now, or None when the attempt is over.

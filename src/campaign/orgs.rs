@@ -127,13 +127,34 @@ pub fn find_org<'a>(orgs: &'a [Org], typed: &str) -> Option<&'a Org> {
     if wanted.is_empty() {
         return None;
     }
-    orgs.iter().find(|org| fold_code(&org.code) == wanted)
+    orgs.iter().find(|org| code_matches(&org.code, &wanted))
+}
+
+/// Whether a stored code folds to `folded`, without allocating for ASCII codes.
+fn code_matches(code: &str, folded: &str) -> bool {
+    if !code.is_ascii() {
+        return fold_code(code) == folded;
+    }
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' => '1',
+            other => other,
+        })
+        .eq(folded.chars())
 }
 
 /// A code as compared: half-width, upper case, without spaces and dashes, with O read
 /// as 0 and I as 1.
 pub fn fold_code(code: &str) -> String {
-    fold_width(code)
+    // Stored codes are ASCII: skip the Unicode width folding for them.
+    let folded: Cow<'_, str> = if code.is_ascii() {
+        Cow::Borrowed(code)
+    } else {
+        Cow::Owned(fold_width(code))
+    };
+    folded
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_uppercase)
