@@ -46,6 +46,9 @@ fn action() -> impl Strategy<Value = Action> {
         menu().prop_map(Action::Menu),
         any::<u32>().prop_map(Action::ConfirmImport),
         any::<u32>().prop_map(Action::CancelImport),
+        "[a-z0-9-]{1,40}".prop_map(Action::CampaignStart),
+        "[a-z0-9-]{1,40}".prop_map(Action::CampaignTop),
+        "[A-Z0-9]{4,16}".prop_map(Action::ConfirmJoin),
     ]
 }
 

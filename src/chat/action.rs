@@ -12,6 +12,8 @@
 //! 1t:7:law-003:0   toggle a multi-choice option     1s:7:law-003   submit it
 //! 1f:faq-law-002   show a knowledge entry           1q:3fa9c2d1    quiz on a topic (its key)
 //! 1p:2            page 3 of the topic list
+//! 1cs:wsd-2026     start a campaign attempt        1ct:wsd-2026   its boards
+//! 1j:K7M2QX        confirm joining an enterprise
 //! 1m:daily         a menu shortcut                  1ic:42 / 1ix:42  confirm / cancel import 42
 //! ```
 
@@ -49,6 +51,12 @@ pub enum Action {
     Menu(Menu),
     ConfirmImport(u32),
     CancelImport(u32),
+    /// Start (or resume) an attempt at a campaign, by its id.
+    CampaignStart(String),
+    /// A campaign's boards.
+    CampaignTop(String),
+    /// Confirm moving to the enterprise with this invitation code.
+    ConfirmJoin(String),
 }
 
 /// The main-menu shortcuts.
@@ -114,6 +122,9 @@ impl Action {
             Action::Menu(menu) => format!("m:{}", menu.name()),
             Action::ConfirmImport(token) => format!("ic:{token}"),
             Action::CancelImport(token) => format!("ix:{token}"),
+            Action::CampaignStart(id) => format!("cs:{id}"),
+            Action::CampaignTop(id) => format!("ct:{id}"),
+            Action::ConfirmJoin(code) => format!("j:{code}"),
         };
         format!("{VERSION}{body}")
     }
@@ -154,6 +165,9 @@ impl Action {
             ["m", menu] => Menu::from_name(menu).map(Action::Menu).ok_or(BadData),
             ["ic", token] => Ok(Action::ConfirmImport(number(token)?)),
             ["ix", token] => Ok(Action::CancelImport(number(token)?)),
+            ["cs", campaign] => Ok(Action::CampaignStart(id(campaign)?)),
+            ["ct", campaign] => Ok(Action::CampaignTop(id(campaign)?)),
+            ["j", code] => Ok(Action::ConfirmJoin(id(code)?)),
             _ => Err(BadData),
         }
     }

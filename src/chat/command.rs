@@ -27,7 +27,18 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
     };
     let arg = || (!args.is_empty()).then(|| args.to_string());
     match command.to_ascii_lowercase().as_str() {
-        "start" => Request::Event(Event::Start),
+        "start" => match crate::campaign::parse_start_payload(args) {
+            Some(id) => Request::Campaign(id.to_string()),
+            None => Request::Event(Event::Start),
+        },
+        "campaign" | "竞答" => match arg() {
+            Some(id) => Request::Campaign(id.trim_start_matches("c-").to_string()),
+            None => Request::Event(Event::Help),
+        },
+        "join" => match arg() {
+            Some(code) => Request::Join(code),
+            None => Request::UnknownCommand("join".into()),
+        },
         "help" => Request::Event(Event::Help),
         "quiz" => quiz_request(args),
         "stats" => Request::Event(Event::Stats),
@@ -36,7 +47,10 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
         "daily" => Request::Event(Event::Daily),
         "challenge" => Request::Event(Event::Challenge),
         "review" => Request::Event(Event::Review),
-        "top" => Request::Top,
+        "top" => match arg() {
+            Some(id) => Request::CampaignTop(id.trim_start_matches("c-").to_string()),
+            None => Request::Top,
+        },
         "topics" => Request::Topics { page: 0 },
         "name" => Request::Event(Event::SetName(args.to_string())),
         "lang" => match Lang::parse(args) {
@@ -139,6 +153,9 @@ pub fn request_for(action: Action) -> Request {
         },
         Action::ConfirmImport(token) => Request::ConfirmImport(token),
         Action::CancelImport(token) => Request::CancelImport(token),
+        Action::CampaignStart(id) => Request::CampaignStart(id),
+        Action::CampaignTop(id) => Request::CampaignTop(id),
+        Action::ConfirmJoin(code) => Request::ConfirmJoin(code),
     }
 }
 

@@ -58,14 +58,18 @@ pub(super) fn preview(token: u32, plan: &crate::import::ImportPlan, lang: Lang) 
         "📥 Import preview (not saved yet)\n",
     );
     text.push_str(&plan_text(plan, lang));
-    let buttons = vec![vec![
+    Message::with_buttons(text, confirm_buttons(token, lang))
+}
+
+/// Confirm and Cancel under any import preview.
+pub(super) fn confirm_buttons(token: u32, lang: Lang) -> Vec<Vec<super::Button>> {
+    vec![vec![
         button(
             tr(lang, "✅ 确认导入", "✅ Confirm"),
             Action::ConfirmImport(token),
         ),
         button(tr(lang, "✖ 取消", "✖ Cancel"), Action::CancelImport(token)),
-    ]];
-    Message::with_buttons(text, buttons)
+    ]]
 }
 
 pub(super) fn imported(plan: &crate::import::ImportPlan, lang: Lang) -> Message {

@@ -5,6 +5,7 @@
 //! (welcome, help, topics, commands) and `notice` (what the transports say on their own:
 //! media, groups, downloads, failures). [`turn`] is the one reply path both adapters use.
 
+mod campaign;
 mod import;
 mod learning;
 mod menu;
@@ -151,6 +152,41 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         Response::Imported { plan } => vec![import::imported(plan, lang)],
         Response::ImportCancelled => vec![import::cancelled(lang)],
         Response::ImportExpired => vec![import::expired(lang)],
+        Response::CampaignCard(card) => vec![campaign::card(card, lang)],
+        Response::CampaignResult(outcome) => vec![campaign::result(outcome, lang)],
+        Response::CampaignBoards {
+            report,
+            people,
+            orgs,
+        } => vec![campaign::boards(report, people, orgs, lang)],
+        Response::UnknownCampaign(id) => vec![campaign::unknown(id, lang)],
+        Response::OpenCampaigns(campaigns) => vec![campaign::open_campaigns(campaigns, lang)],
+        Response::Joined(org) => vec![campaign::joined(org, lang)],
+        Response::JoinAlready(org) => vec![campaign::already(org, lang)],
+        Response::JoinMove { from, to } => vec![campaign::confirm_move(from, to, lang)],
+        Response::JoinUnknown(code) => vec![campaign::join_unknown(code, lang)],
+        Response::CampaignPreview { token, plan } => {
+            vec![campaign::campaign_preview(*token, plan, lang)]
+        }
+        Response::CampaignImported(c) => vec![campaign::campaign_imported(c, lang)],
+        Response::OrgsPreview {
+            token,
+            file_name,
+            added,
+            changed,
+            unchanged,
+            total,
+            ignored_columns,
+            sample,
+        } => vec![campaign::orgs_preview(
+            *token,
+            file_name,
+            (*added, *changed, *unchanged, *total),
+            ignored_columns,
+            sample,
+            lang,
+        )],
+        Response::OrgsImported { total } => vec![campaign::orgs_imported(*total, lang)],
     }
 }
 
@@ -231,6 +267,9 @@ fn render_reply(reply: &Reply, content: &Content, lang: Lang) -> Vec<Message> {
         ),
         Reply::LangSet(Lang::Zh) => text("已切换为中文。", "已切换为中文。"),
         Reply::LangSet(Lang::En) => text("Language set to English.", "Language set to English."),
+        // The service records the attempt and answers with its result.
+        Reply::AttemptOver(_) => Vec::new(),
+        Reply::CampaignInProgress => vec![campaign::in_progress(lang)],
     }
 }
 

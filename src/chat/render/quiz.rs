@@ -16,6 +16,14 @@ pub(super) fn started(
     lang: Lang,
 ) -> Message {
     let en = lang.is_en();
+    if mode == Mode::Campaign {
+        let campaign = topic.and_then(|id| content.campaign(id));
+        let text = super::campaign::started(campaign, total, lang);
+        return Message {
+            heads_next: true,
+            ..Message::text(text)
+        };
+    }
     let topic = topic
         .map(|t| topic_name(content, t, en))
         .unwrap_or_else(|| tr(lang, "全部知识点", "all topics"));
@@ -28,6 +36,7 @@ pub(super) fn started(
         (Mode::Challenge, true) => "🏆 Challenge: keep going until your first mistake!".to_string(),
         (Mode::Review, false) => format!("📒 错题复习：{total} 题到期。"),
         (Mode::Review, true) => format!("📒 Review: {total} questions due."),
+        (Mode::Campaign, _) => String::new(),
     };
     Message {
         heads_next: true,
