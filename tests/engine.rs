@@ -90,6 +90,8 @@ impl Chat {
                 bank: bank(),
                 kb: KnowledgeBase::default(),
                 problems: Vec::new(),
+                campaigns: Vec::new(),
+                orgs: Vec::new(),
             },
             user: UserRecord::new(id, T0),
             rng: StdRng::seed_from_u64(7),

@@ -1,7 +1,21 @@
 //! Store round trips and restarts in temporary directories.
 
+use stdquiz::campaign::Attempt;
 use stdquiz::engine::{AnswerLog, Mode, UserRecord};
 use stdquiz::store::{Commit, Store, StoreError};
+
+fn attempt(user_id: i64, number: u32) -> Attempt {
+    Attempt {
+        user_id,
+        campaign: "wsd".into(),
+        version: 1,
+        number,
+        questions: vec!["wsd-001".into()],
+        answers: Vec::new(),
+        started_at: 1,
+        finished_at: Some(2),
+    }
+}
 
 fn answer(user: i64, question: &str, correct: bool) -> AnswerLog {
     AnswerLog {
@@ -32,6 +46,7 @@ fn users_and_answers_survive_a_reopen() {
                 user: &user,
                 answers: &answers,
                 unanswered: &unanswered,
+                attempts: &[attempt(42, 1), attempt(42, 2), attempt(7, 1)],
                 now: 1000,
             })
             .unwrap();
@@ -62,6 +77,19 @@ fn users_and_answers_survive_a_reopen() {
         "ids in order, negatives first"
     );
     assert!(store.load_user(43).unwrap().is_none());
+    let numbers = |attempts: Vec<Attempt>| -> Vec<(i64, u32)> {
+        attempts.iter().map(|a| (a.user_id, a.number)).collect()
+    };
+    assert_eq!(
+        numbers(store.attempts_of("wsd", 42).unwrap()),
+        [(42, 1), (42, 2)]
+    );
+    assert_eq!(
+        numbers(store.attempts("wsd").unwrap()),
+        [(7, 1), (42, 1), (42, 2)],
+        "a campaign's attempts, by user then number"
+    );
+    assert!(store.attempts("ws").unwrap().is_empty(), "ids are not prefixes");
     let logged = store.unanswered().unwrap();
     assert_eq!(
         (logged[0].text.as_str(), logged[0].count),
@@ -111,6 +139,8 @@ fn a_confirm_token_is_taken_once() {
         sets: Vec::new(),
         faq: Vec::new(),
         created_at: 0,
+        campaign: None,
+        orgs: None,
     };
     store.put_pending(5, &pending).unwrap();
     assert!(store.take_pending(5, 8).unwrap().is_none(), "wrong token");

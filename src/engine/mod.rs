@@ -13,8 +13,8 @@ pub use learning::{
     TopView, ACCURACY_BOARD_MIN_ANSWERS, DAILY_POINT_CAP, POINTS_SCHEME_VERSION,
 };
 pub use state::{
-    CampaignTag, Card, DailyState, DayTally, Lang, Mode, QuestionProgress, Session, SessionResult, Tally,
-    UserRecord,
+    CampaignTag, Card, DailyState, DayTally, Lang, Mode, QuestionProgress, Session, SessionResult,
+    Tally, UserRecord,
 };
 
 use rand::Rng;

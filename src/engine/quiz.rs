@@ -16,8 +16,8 @@ use rand::Rng;
 
 use super::learning;
 use super::{
-    AnswerLog, AttemptOver, CampaignTag, Feedback, Given, Mode, Outcome, QuestionView, Reply, Session, SessionResult,
-    Summary, UserRecord, DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH,
+    AnswerLog, AttemptOver, CampaignTag, Feedback, Given, Mode, Outcome, QuestionView, Reply,
+    Session, SessionResult, Summary, UserRecord, DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH,
 };
 use crate::bank::{parse_choice_letters, parse_judge, Bank, Kind, Question};
 
@@ -120,7 +120,17 @@ pub(super) fn start_campaign(
     }
     // The heading names the campaign (its id stands where a topic would).
     let heading = Some(tag.campaign.clone());
-    begin(bank, user, Mode::Campaign, heading, questions, None, now, rng, out);
+    begin(
+        bank,
+        user,
+        Mode::Campaign,
+        heading,
+        questions,
+        None,
+        now,
+        rng,
+        out,
+    );
     if let Some(session) = user.session.as_mut() {
         session.campaign = Some(tag);
         session.topic = None;
@@ -128,7 +138,9 @@ pub(super) fn start_campaign(
 }
 
 fn in_campaign(user: &UserRecord) -> bool {
-    user.session.as_ref().is_some_and(|s| s.mode == Mode::Campaign)
+    user.session
+        .as_ref()
+        .is_some_and(|s| s.mode == Mode::Campaign)
 }
 
 /// Starts a session of the given questions, replacing any running one (but never a
@@ -508,7 +520,13 @@ pub(super) fn finish(user: &mut UserRecord, finished: bool, now: i64, out: &mut 
             answers: session
                 .results
                 .iter()
-                .map(|r| (r.question.clone(), r.correct == Some(true), r.chosen.clone()))
+                .map(|r| {
+                    (
+                        r.question.clone(),
+                        r.correct == Some(true),
+                        r.chosen.clone(),
+                    )
+                })
                 .collect(),
             questions: session.questions,
             started_at: session.started_at,

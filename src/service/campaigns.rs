@@ -15,8 +15,7 @@ use rand::Rng;
 use super::{Content, Effects, Response, Service, ServiceError};
 use crate::bank::Problem;
 use crate::campaign::{
-    self, Attempt, AttemptAnswer, Availability, Campaign, Join, Org, OrgImport, Participant,
-    Report,
+    self, Attempt, AttemptAnswer, Availability, Campaign, Join, Org, OrgImport, Participant, Report,
 };
 use crate::engine::{AttemptOver, CampaignTag, Event, Rank, UserRecord};
 use crate::store::StoredCampaign;
@@ -79,7 +78,11 @@ impl Service {
             attempts_used: used,
             best,
             in_progress,
-            org: user.org.as_deref().and_then(|code| content.org(code)).cloned(),
+            org: user
+                .org
+                .as_deref()
+                .and_then(|code| content.org(code))
+                .cloned(),
         }))
     }
 

@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use rand::Rng;
 
 use crate::bank::{self, Bank, Problem};
+use crate::campaign::{Attempt, Campaign, Org};
 use crate::engine::{self, Event, Feedback, Lang, Rank, Reply, UserRecord};
 use crate::import::{self, ImportPlan};
 use crate::qa::scope::Redirect;
 use crate::qa::{KnowledgeBase, Match};
-use crate::campaign::{Attempt, Campaign, Org};
 use crate::store::{Commit, Store, StoreError, StoredSet, Unanswered};
 
 /// What an adapter asks of the service.
@@ -450,7 +450,9 @@ impl Service {
                         rank: engine::challenge_rank(&users, user.id),
                     });
                 }
-                Reply::AttemptOver(over) => self.attempt_over(&content, user, over, &mut effects)?,
+                Reply::AttemptOver(over) => {
+                    self.attempt_over(&content, user, over, &mut effects)?
+                }
                 other => effects.responses.push(Response::Engine(other)),
             }
         }

@@ -19,6 +19,48 @@ pub(super) fn preview(
     if !service.is_admin(admin) {
         return Ok(vec![Response::NotAdmin]);
     }
+    let token = rng.gen_range(1..u32::MAX);
+    let pending = |campaign, orgs| PendingImport {
+        token,
+        file_name: file_name.to_string(),
+        sets: Vec::new(),
+        faq: Vec::new(),
+        created_at: now,
+        campaign,
+        orgs,
+    };
+    if let Some(text) = campaign_text(file_name, bytes) {
+        return match service.plan_campaign(file_name, text)? {
+            Ok(plan) => {
+                service
+                    .store
+                    .put_pending(admin, &pending(Some(plan.campaign.clone()), None))?;
+                Ok(vec![Response::CampaignPreview { token, plan }])
+            }
+            Err(problems) => Ok(vec![problems_response(file_name, &problems)]),
+        };
+    }
+    if is_table(file_name) && crate::campaign::is_org_list(file_name, bytes) {
+        return match service.plan_orgs(file_name, bytes, rng)? {
+            Ok(import) => {
+                let merged = import.merged();
+                service
+                    .store
+                    .put_pending(admin, &pending(None, Some(merged.clone())))?;
+                Ok(vec![Response::OrgsPreview {
+                    token,
+                    file_name: file_name.to_string(),
+                    added: import.added(),
+                    changed: import.changed(),
+                    unchanged: import.unchanged(),
+                    total: merged.len(),
+                    ignored_columns: import.ignored_columns.clone(),
+                    sample: import.orgs.iter().take(5).cloned().collect(),
+                }])
+            }
+            Err(problems) => Ok(vec![problems_response(file_name, &problems)]),
+        };
+    }
     let current = service.store.imported_sets()?;
     let content = service.content();
     let plan = match import::plan(
@@ -27,20 +69,12 @@ pub(super) fn preview(
         &content.bank,
     ) {
         Ok(plan) => plan,
-        Err(problems) => {
-            return Ok(vec![Response::ImportProblems {
-                file_name: file_name.to_string(),
-                problems: problems.iter().map(ToString::to_string).collect(),
-            }]);
-        }
+        Err(problems) => return Ok(vec![problems_response(file_name, &problems)]),
     };
-    let token = rng.gen_range(1..u32::MAX);
     let pending = PendingImport {
-        token,
-        file_name: file_name.to_string(),
         sets: plan.set_files(),
         faq: plan.faq_batches(),
-        created_at: now,
+        ..pending(None, None)
     };
     service.store.put_pending(admin, &pending)?;
     Ok(vec![Response::ImportPreview { token, plan }])
@@ -63,6 +97,19 @@ pub(super) fn confirm(
     let Some(pending) = service.store.take_pending(admin, token)? else {
         return Ok(vec![Response::ImportExpired]);
     };
+    let by = format!("chat:{admin}");
+    if let Some(campaign) = pending.campaign {
+        drop(_import);
+        let id = campaign.id.clone();
+        service.save_campaign(campaign, &by, now)?;
+        let saved = service.content().campaign(&id).cloned();
+        return Ok(saved.into_iter().map(Response::CampaignImported).collect());
+    }
+    if let Some(orgs) = pending.orgs {
+        drop(_import);
+        service.save_orgs(&orgs)?;
+        return Ok(vec![Response::OrgsImported { total: orgs.len() }]);
+    }
     let current = service.store.imported_sets()?;
     let content = service.content();
     let plan = match import::plan_records(pending.sets, pending.faq, &current, &content.bank) {
@@ -74,7 +121,7 @@ pub(super) fn confirm(
             }]);
         }
     };
-    import::apply(&service.store, &plan, &format!("chat:{admin}"), now)?;
+    import::apply(&service.store, &plan, &by, now)?;
     service.reload()?;
     Ok(vec![Response::Imported { plan }])
 }
@@ -87,4 +134,27 @@ pub(super) fn cancel(service: &Service, admin: i64, token: u32) -> Result<Respon
         Some(_) => Response::ImportCancelled,
         None => Response::ImportExpired,
     })
+}
+
+/// The text of a campaign definition: a TOML file with a `[campaign]` table.
+fn campaign_text<'a>(file_name: &str, bytes: &'a [u8]) -> Option<&'a str> {
+    let toml = file_name.to_ascii_lowercase().ends_with(".toml");
+    let text = std::str::from_utf8(bytes).ok()?;
+    let declares = text.lines().any(|line| line.trim() == "[campaign]");
+    (toml && declares).then_some(text)
+}
+
+/// Spreadsheets and CSV, which may be enterprise lists rather than questions.
+fn is_table(file_name: &str) -> bool {
+    let lower = file_name.to_ascii_lowercase();
+    [".xlsx", ".xls", ".ods", ".csv"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+fn problems_response(file_name: &str, problems: &[crate::bank::Problem]) -> Response {
+    Response::ImportProblems {
+        file_name: file_name.to_string(),
+        problems: problems.iter().map(ToString::to_string).collect(),
+    }
 }

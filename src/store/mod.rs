@@ -81,6 +81,12 @@ pub struct PendingImport {
     pub sets: Vec<SetFile>,
     pub faq: Vec<(String, Vec<FaqRecord>)>,
     pub created_at: i64,
+    /// A campaign definition upload, instead of questions.
+    #[serde(default)]
+    pub campaign: Option<Campaign>,
+    /// An enterprise list upload (merged with the stored one), instead of questions.
+    #[serde(default)]
+    pub orgs: Option<Vec<Org>>,
 }
 
 /// What one request writes, all at once: see [`Store::commit`].
@@ -189,30 +195,30 @@ impl Store {
         let trees = (&self.users, &self.answers, &self.unanswered, &self.attempts);
         let result: std::result::Result<(), TransactionError<()>> =
             trees.transaction(|(users, log, unanswered, attempt_tree)| {
-                    users.insert(&user_key(commit.user.id), value.as_slice())?;
-                    for (key, value) in &attempts {
-                        attempt_tree.insert(key.as_slice(), value.as_slice())?;
-                    }
-                    for entry in &logged {
-                        let seq = log.generate_id()?;
-                        log.insert(&seq.to_be_bytes(), entry.as_slice())?;
-                    }
-                    for (key, text) in commit.unanswered {
-                        let stored = unanswered.get(key.as_bytes())?;
-                        let mut entry = match stored.map(|v| decode("unanswered", &v)) {
-                            Some(Ok(entry)) => entry,
-                            _ => Unanswered {
-                                text: text.clone(),
-                                first_at: commit.now,
-                                ..Default::default()
-                            },
-                        };
-                        entry.count += 1;
-                        entry.last_at = commit.now;
-                        unanswered.insert(key.as_bytes(), encode(&entry))?;
-                    }
-                    Ok::<(), ConflictableTransactionError<()>>(())
-                });
+                users.insert(&user_key(commit.user.id), value.as_slice())?;
+                for (key, value) in &attempts {
+                    attempt_tree.insert(key.as_slice(), value.as_slice())?;
+                }
+                for entry in &logged {
+                    let seq = log.generate_id()?;
+                    log.insert(&seq.to_be_bytes(), entry.as_slice())?;
+                }
+                for (key, text) in commit.unanswered {
+                    let stored = unanswered.get(key.as_bytes())?;
+                    let mut entry = match stored.map(|v| decode("unanswered", &v)) {
+                        Some(Ok(entry)) => entry,
+                        _ => Unanswered {
+                            text: text.clone(),
+                            first_at: commit.now,
+                            ..Default::default()
+                        },
+                    };
+                    entry.count += 1;
+                    entry.last_at = commit.now;
+                    unanswered.insert(key.as_bytes(), encode(&entry))?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -254,13 +260,12 @@ impl Store {
     pub fn put_orgs(&self, orgs: &[Org]) -> Result<()> {
         let encoded: Vec<(String, Vec<u8>)> =
             orgs.iter().map(|o| (o.code.clone(), encode(o))).collect();
-        let result: std::result::Result<(), TransactionError<()>> =
-            self.orgs.transaction(|tree| {
-                for (code, value) in &encoded {
-                    tree.insert(code.as_bytes(), value.as_slice())?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+        let result: std::result::Result<(), TransactionError<()>> = self.orgs.transaction(|tree| {
+            for (code, value) in &encoded {
+                tree.insert(code.as_bytes(), value.as_slice())?;
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
         match result {
             Ok(()) => {}
             Err(TransactionError::Storage(e)) => return Err(e.into()),

@@ -5,7 +5,7 @@ use super::{button, format_time, tr, Button, Message, MAX_TEXT};
 use crate::campaign::{Availability, Board, Campaign, Org, OrgBoards, OrgRow, PersonRow};
 use crate::chat::action::Action;
 use crate::engine::Lang;
-use crate::service::campaigns::{Card, CampaignPlan, Outcome};
+use crate::service::campaigns::{CampaignPlan, Card, Outcome};
 use crate::text::{truncate_chars, truncate_utf16};
 
 pub(super) fn card(card: &Card, lang: Lang) -> Message {
@@ -39,18 +39,29 @@ pub(super) fn card(card: &Card, lang: Lang) -> Message {
         (Some(org), false) => format!("\n所在单位：{}", truncate_chars(&org.name, 40)),
         (Some(org), true) => format!("\nEnterprise: {}", truncate_chars(&org.name, 40)),
         (None, false) => "\n所在单位：未加入（发送 /join 邀请码 加入，成绩计入单位）".to_string(),
-        (None, true) => "\nEnterprise: none yet (send /join CODE so your score counts for it)"
-            .to_string(),
+        (None, true) => {
+            "\nEnterprise: none yet (send /join CODE so your score counts for it)".to_string()
+        }
     });
     let start = |label_zh: &str, label_en: &str| {
         vec![vec![
-            button(tr(lang, label_zh, label_en), Action::CampaignStart(c.id.clone())),
-            button(tr(lang, "🏆 排行榜", "🏆 Boards"), Action::CampaignTop(c.id.clone())),
+            button(
+                tr(lang, label_zh, label_en),
+                Action::CampaignStart(c.id.clone()),
+            ),
+            button(
+                tr(lang, "🏆 排行榜", "🏆 Boards"),
+                Action::CampaignTop(c.id.clone()),
+            ),
         ]]
     };
     let (note, buttons) = match card.availability {
         _ if card.in_progress => (
-            tr(lang, "\n\n你有一次答题尚未完成。", "\n\nYou have an attempt under way."),
+            tr(
+                lang,
+                "\n\n你有一次答题尚未完成。",
+                "\n\nYou have an attempt under way.",
+            ),
             start("▶ 继续答题", "▶ Continue"),
         ),
         Availability::Open { .. } => (String::new(), start("▶ 开始答题", "▶ Start")),
@@ -63,7 +74,11 @@ pub(super) fn card(card: &Card, lang: Lang) -> Message {
             Vec::new(),
         ),
         Availability::Closed => (
-            tr(lang, "\n\n活动已结束，感谢关注。", "\n\nThe campaign has closed."),
+            tr(
+                lang,
+                "\n\n活动已结束，感谢关注。",
+                "\n\nThe campaign has closed.",
+            ),
             vec![vec![button(
                 tr(lang, "🏆 排行榜", "🏆 Boards"),
                 Action::CampaignTop(c.id.clone()),
@@ -164,26 +179,56 @@ pub(super) fn boards(
 ) -> Message {
     let en = lang.is_en();
     let mut text = if en {
-        format!("🏆 {} — {} participant(s)\n", report.title, report.participants)
+        format!(
+            "🏆 {} — {} participant(s)\n",
+            report.title, report.participants
+        )
     } else {
         format!("🏆 {} · 参与 {} 人\n", report.title, report.participants)
     };
-    text.push_str(&tr(lang, "\n个人（最好成绩，用时）：\n", "\nPeople (best score, time):\n"));
+    text.push_str(&tr(
+        lang,
+        "\n个人（最好成绩，用时）：\n",
+        "\nPeople (best score, time):\n",
+    ));
     push_rows(&mut text, people, lang, |r| {
         let seconds = if en {
             format!("{}s", r.seconds)
         } else {
             format!("{}秒", r.seconds)
         };
-        (r.rank, r.me, safe_name(&r.name), format!("{}% · {seconds}", r.score))
+        let score = if en {
+            format!("{}%", r.score)
+        } else {
+            format!("{} 分", r.score)
+        };
+        (
+            r.rank,
+            r.me,
+            safe_name(&r.name),
+            format!("{score} · {seconds}"),
+        )
     });
     if !orgs.by_participation.rows.is_empty() {
-        text.push_str(&tr(lang, "\n单位参与率：\n", "\nEnterprises by participation:\n"));
+        text.push_str(&tr(
+            lang,
+            "\n单位参与率：\n",
+            "\nEnterprises by participation:\n",
+        ));
         push_rows(&mut text, &orgs.by_participation, lang, |r| {
-            let rate = format!("{:.1}% ({}/{})", r.value * 100.0, r.participants, r.headcount);
+            let rate = format!(
+                "{:.1}% ({}/{})",
+                r.value * 100.0,
+                r.participants,
+                r.headcount
+            );
             (r.rank, r.me, safe_name(&r.name), rate)
         });
-        text.push_str(&tr(lang, "\n单位平均分：\n", "\nEnterprises by average best score:\n"));
+        text.push_str(&tr(
+            lang,
+            "\n单位平均分：\n",
+            "\nEnterprises by average best score:\n",
+        ));
         push_rows(&mut text, &orgs.by_score, lang, |r: &OrgRow| {
             (r.rank, r.me, safe_name(&r.name), format!("{:.1}", r.value))
         });
@@ -237,7 +282,11 @@ pub(super) fn open_campaigns(campaigns: &[Campaign], lang: Lang) -> Message {
             vec![button(label, Action::CampaignTop(c.id.clone()))]
         })
         .collect();
-    let text = tr(lang, "进行中的竞答活动排行榜：", "Boards of the campaigns running now:");
+    let text = tr(
+        lang,
+        "进行中的竞答活动排行榜：",
+        "Boards of the campaigns running now:",
+    );
     Message::with_buttons(text, buttons)
 }
 
@@ -312,7 +361,10 @@ pub(super) fn campaign_preview(token: u32, plan: &CampaignPlan, lang: Lang) -> M
         c.topics.join("、")
     };
     let version = match (plan.replaces, en) {
-        (Some(old), false) => format!("替换第 {old} 版为第 {} 版（已答的成绩保留原版本）", c.version),
+        (Some(old), false) => format!(
+            "替换第 {old} 版为第 {} 版（已答的成绩保留原版本）",
+            c.version
+        ),
         (Some(old), true) => format!("replaces v{old} with v{} (attempts keep theirs)", c.version),
         (None, false) => "新活动".to_string(),
         (None, true) => "a new campaign".to_string(),
@@ -406,7 +458,9 @@ pub(super) fn orgs_preview(
 
 pub(super) fn orgs_imported(total: usize, lang: Lang) -> Message {
     let text = if lang.is_en() {
-        format!("✅ Enterprise list saved: {total} enterprises. `stdquiz org list` prints the codes.")
+        format!(
+            "✅ Enterprise list saved: {total} enterprises. `stdquiz org list` prints the codes."
+        )
     } else {
         format!("✅ 单位名单已保存，共 {total} 家。运行 stdquiz org list 可导出邀请码。")
     };

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod campaign;
+
 use crate::bank::{self, BankSummary};
 use crate::chat::terminal::{self, TerminalOptions};
 use crate::engine::Lang;
@@ -80,6 +82,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Campaigns (知识竞答): import a definition, list, report, poster
+    Campaign {
+        #[command(subcommand)]
+        what: CampaignWhat,
+    },
+    /// Enterprises (参与单位) and their invitation codes
+    Org {
+        #[command(subcommand)]
+        what: OrgWhat,
+    },
     /// Write a blank import template with one example row per kind
     Template {
         #[arg(long, default_value = "xlsx")]
@@ -120,6 +132,58 @@ pub enum ExportWhat {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum CampaignWhat {
+    /// Validate and store a campaign TOML (a new version if the id exists)
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        paths: Paths,
+        /// Validate and show what would be stored, without writing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The campaigns, newest version of each
+    List {
+        #[command(flatten)]
+        paths: Paths,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Results per person, enterprise and question
+    Report {
+        id: String,
+        #[command(flatten)]
+        paths: Paths,
+        #[arg(long, default_value = "json")]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgWhat {
+    /// Import an enterprise list (xlsx, csv, GBK csv): 单位名称, 职工人数, 街道, 邀请码
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        paths: Paths,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The enterprises with their invitation codes
+    List {
+        #[command(flatten)]
+        paths: Paths,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+pub enum ReportFormat {
+    Json,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy)]
 pub enum LangArg {
     Zh,
@@ -147,7 +211,7 @@ pub enum TemplateFormat {
 }
 
 /// Errors printed as one line before exiting with code 2.
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("stdquiz: {message}");
     ExitCode::from(2)
 }
@@ -192,6 +256,8 @@ pub fn run(cli: Cli) -> ExitCode {
         } => import(&files, &paths, dry_run),
         Command::Export { what } => export(what),
         Command::Ask { text, paths, json } => ask(&text, &paths, json),
+        Command::Campaign { what } => campaign::campaign(what),
+        Command::Org { what } => campaign::org(what),
         Command::Template { format, out, faq } => {
             let out = out.unwrap_or_else(|| {
                 PathBuf::from(match (format, faq) {
@@ -319,7 +385,7 @@ fn import(files: &[PathBuf], paths: &Paths, dry_run: bool) -> ExitCode {
     }
 }
 
-fn print_problems(problems: &[bank::Problem]) -> ExitCode {
+pub(crate) fn print_problems(problems: &[bank::Problem]) -> ExitCode {
     for p in problems {
         println!("{p}");
     }
