@@ -89,7 +89,10 @@ fn users_and_answers_survive_a_reopen() {
         [(7, 1), (42, 1), (42, 2)],
         "a campaign's attempts, by user then number"
     );
-    assert!(store.attempts("ws").unwrap().is_empty(), "ids are not prefixes");
+    assert!(
+        store.attempts("ws").unwrap().is_empty(),
+        "ids are not prefixes"
+    );
     let logged = store.unanswered().unwrap();
     assert_eq!(
         (logged[0].text.as_str(), logged[0].count),
