@@ -417,6 +417,7 @@ fn results_sheet() -> Sheet {
         text("上海某某标准化研究院有限公司"),
         Cell::Number(95.5),
         Cell::Empty,
+        text(&"长".repeat(40_000)),
     ]);
     Sheet {
         name: "企业/排名".to_string(),
@@ -473,6 +474,11 @@ fn text_cells_are_never_formulas() {
         range.get_value((0, 1)),
         Some(&Data::String("平均分".to_string()))
     );
+    let Some(Data::String(long)) = range.get_value((8, 3)) else {
+        panic!("no long text");
+    };
+    assert_eq!(long.chars().count(), 32_767);
+    assert!(long.ends_with('…'));
 }
 
 /// The check above can fail: a real formula is seen by calamine.

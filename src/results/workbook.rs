@@ -11,6 +11,11 @@ use std::collections::HashSet;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Format, Workbook, XlsxError};
 
+use crate::text::truncate_chars;
+
+/// Excel's limit on the characters in one cell; longer text is cut with `…`.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
 /// One worksheet: a header row, then `rows`, and optionally a chart of two columns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sheet {
@@ -80,6 +85,7 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, WorkbookError> {
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(text) => {
+                        let text = truncate_chars(text, MAX_CELL_CHARS);
                         worksheet.write_string(row_number, col, text)?;
                     }
                     Cell::Number(number) => {
@@ -198,7 +204,8 @@ fn sheet_name(wanted: &str, used: &mut HashSet<String>) -> String {
             format!(" ({number})")
         };
         let room = 31 - suffix.chars().count();
-        let name: String = base.chars().take(room).collect::<String>() + &suffix;
+        let cut: String = base.chars().take(room).collect();
+        let name = format!("{}{suffix}", cut.trim_end_matches('\''));
         if used.insert(name.to_lowercase()) {
             return name;
         }
