@@ -295,6 +295,11 @@ fn a_known_draw_is_reproduced() {
 
     let capped = draw::run(&seed(), COMMITMENT, &entrants(), 8, Some(1)).unwrap();
     assert_eq!(user_ids(&capped), [114, 119, 112, 101, 115, 103, 111, 107]);
+    let two_each = draw::run(&seed(), COMMITMENT, &entrants(), 12, Some(2)).unwrap();
+    assert_eq!(
+        user_ids(&two_each),
+        [114, 104, 110, 116, 115, 113, 111, 103, 101, 119, 107]
+    );
 
     let everyone = draw::run(&seed(), COMMITMENT, &entrants(), 30, None).unwrap();
     assert_eq!(

@@ -86,8 +86,9 @@ pub fn truncate_to_width(text: &str, size: f32, max_width: f32) -> String {
 
 /// Wraps `text` into lines no wider than `max_width` pixels at `size`. Chinese breaks
 /// between any two characters, other scripts at spaces (a word wider than a line is
-/// split); closing punctuation never starts a line nor opening punctuation ends one; explicit newlines are kept (blank lines are dropped). At most
-/// `max_lines` lines: the last one ends with `…` if text was left over.
+/// split); closing punctuation never starts a line, nor opening punctuation ends one.
+/// Explicit newlines are kept, blank lines dropped. At most `max_lines` lines: the last
+/// one ends with `…` if text was left over.
 pub fn wrap(text: &str, size: f32, max_width: f32, max_lines: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let max_lines = max_lines.max(1);

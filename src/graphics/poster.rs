@@ -15,6 +15,9 @@ pub const POSTER_TITLE_SIZE: f32 = 60.0;
 const SUBTITLE_SIZE: f32 = 36.0;
 const LINK_SIZE: f32 = 24.0;
 const GREY: Colour = [85, 85, 85];
+/// The embedded font first, then what Chinese systems have.
+const SVG_FONT_FAMILY: &str =
+    "'Noto Sans SC','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
 
 /// A PNG poster [`POSTER_WIDTH`] pixels wide: the QR code of `link`, then `title`
 /// (wrapped, at most 4 lines), `subtitle` (at most 3 lines) and the link itself in small
@@ -72,13 +75,12 @@ pub fn poster_svg(link: &str, title: &str, subtitle: Option<&str>) -> String {
         }
     }
     let _ = writeln!(svg, r##"<path fill="#000" d="{path}"/>"##);
-    let family = "'Noto Sans SC','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
     for line in &layout.lines {
         let (ascent, _) = font::line_metrics(line.size);
         let [red, green, blue] = line.colour;
         let _ = writeln!(
             svg,
-            r##"<text x="{}" y="{:.1}" font-family="{family}" font-size="{}" fill="#{red:02x}{green:02x}{blue:02x}" text-anchor="middle">{}</text>"##,
+            r##"<text x="{}" y="{:.1}" font-family="{SVG_FONT_FAMILY}" font-size="{}" fill="#{red:02x}{green:02x}{blue:02x}" text-anchor="middle">{}</text>"##,
             width / 2,
             line.top + ascent,
             line.size,
