@@ -320,11 +320,11 @@ fn a_bad_campaign_file_reports_lines_and_stores_nothing() {
         .unwrap_err();
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert!(
-        text.iter().any(|p| p.starts_with("wsd.toml:8:")),
+        text.iter().any(|p| p.starts_with("wsd.toml:7:")),
         "{text:?}"
     );
     assert!(
-        text.iter().any(|p| p.starts_with("wsd.toml:9:")),
+        text.iter().any(|p| p.starts_with("wsd.toml:8:")),
         "{text:?}"
     );
     assert!(service.campaigns().is_empty());

@@ -216,6 +216,7 @@ async fn dispatch<B: Api>(
     })?;
     let username = me.user.username.clone().unwrap_or_default();
     tracing::info!("polling as @{username} ({})", me.user.id);
+    service.set_bot_username(&username);
     set_commands(&bot).await;
 
     let mut listener = Polling::builder(bot.clone())
@@ -309,7 +310,7 @@ async fn signal(which: Signal) {
 }
 
 /// The command menu: Chinese by default, English for clients set to English.
-const COMMANDS: [(&str, &str, &str); 14] = [
+const COMMANDS: [(&str, &str, &str); 16] = [
     ("start", "开始 · 介绍", "Start and introduction"),
     ("help", "全部命令", "All commands"),
     (
@@ -331,6 +332,16 @@ const COMMANDS: [(&str, &str, &str); 14] = [
         "ask",
         "智慧问答：/ask 问题",
         "Ask a question: /ask QUESTION",
+    ),
+    (
+        "join",
+        "加入单位：/join 邀请码",
+        "Join your enterprise: /join CODE",
+    ),
+    (
+        "campaign",
+        "竞答活动：/campaign 活动编号",
+        "A campaign: /campaign ID",
     ),
     ("name", "设置排行榜昵称", "Set your leaderboard name"),
     ("lang", "切换语言 zh|en", "Language zh|en"),

@@ -183,11 +183,23 @@ fn numbered(messages: &[Message]) -> Vec<Action> {
         .collect()
 }
 
-/// Prints messages with their buttons as typed hints.
+/// Prints messages with their buttons as typed hints; attachments are saved as files in
+/// the working directory.
 pub fn print_messages(output: &mut impl Write, messages: &[Message]) -> std::io::Result<()> {
     let mut number = 0;
     for message in messages {
         writeln!(output, "{}", message.text)?;
+        if let Some(attachment) = &message.attachment {
+            let path = Path::new(&attachment.file_name);
+            match std::fs::write(path, &attachment.bytes) {
+                Ok(()) => writeln!(
+                    output,
+                    "  📎 {}",
+                    notice::terminal_saved(&path.display().to_string())
+                )?,
+                Err(e) => writeln!(output, "  ⚠️ {}: {e}", path.display())?,
+            }
+        }
         let mut hints = Vec::new();
         for button in message.buttons.iter().flatten() {
             match &button.action {

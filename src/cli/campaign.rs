@@ -78,6 +78,35 @@ pub fn campaign(what: CampaignWhat) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        CampaignWhat::Poster {
+            id,
+            bot,
+            out,
+            paths,
+        } => {
+            let service = match open(&paths) {
+                Ok(service) => service,
+                Err(code) => return code,
+            };
+            let Some(campaign) = service.campaigns().into_iter().find(|c| c.id == id) else {
+                return fail(format!(
+                    "no campaign `{id}`; `stdquiz campaign list` shows the ids"
+                ));
+            };
+            let link = crate::service::campaign_link(&bot, &campaign);
+            let png = crate::service::campaigns::poster_png(&campaign, &link);
+            let svg = crate::service::campaigns::poster_svg(&campaign, &link);
+            let svg_path = out.with_extension("svg");
+            if let Err(e) = std::fs::write(&out, png) {
+                return fail(format!("cannot write {}: {e}", out.display()));
+            }
+            if let Err(e) = std::fs::write(&svg_path, svg) {
+                return fail(format!("cannot write {}: {e}", svg_path.display()));
+            }
+            println!("{link}");
+            println!("wrote {} and {}", out.display(), svg_path.display());
+            ExitCode::SUCCESS
+        }
         CampaignWhat::Report { id, paths, .. } => {
             let service = match open(&paths) {
                 Ok(service) => service,

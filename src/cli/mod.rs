@@ -150,6 +150,17 @@ pub enum CampaignWhat {
         #[arg(long)]
         json: bool,
     },
+    /// A QR poster of the campaign's deep link: FILE.png and FILE.svg
+    Poster {
+        id: String,
+        /// The bot's @username, for https://t.me/USERNAME?start=c-ID
+        #[arg(long)]
+        bot: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        paths: Paths,
+    },
     /// Results per person, enterprise and question
     Report {
         id: String,

@@ -198,6 +198,23 @@ impl Service {
         })
     }
 
+    /// An admin's `/poster ID`: the QR poster of the campaign's deep link.
+    pub(super) fn poster(&self, content: &Content, admin: i64, id: &str) -> Response {
+        if !self.is_admin(admin) {
+            return Response::AdminOnly;
+        }
+        let Some(campaign) = content.campaign(id) else {
+            return Response::UnknownCampaign(id.to_string());
+        };
+        let link = self.deep_link(campaign);
+        let png = poster_png(campaign, &link);
+        Response::Poster {
+            campaign: campaign.clone(),
+            link,
+            png,
+        }
+    }
+
     /// `/join CODE`: joins at once, or asks before moving to another enterprise.
     pub(super) fn join(&self, content: &Content, user: &mut UserRecord, code: &str) -> Response {
         match campaign::join(&content.orgs, user.org.as_deref(), code) {
@@ -354,6 +371,23 @@ impl Content {
     pub fn org(&self, code: &str) -> Option<&Org> {
         campaign::orgs::find_org(&self.orgs, code)
     }
+}
+
+/// The poster: the QR code of the link, the title, and the window as a subtitle.
+pub fn poster_png(campaign: &Campaign, link: &str) -> Vec<u8> {
+    crate::graphics::poster_png(link, &campaign.title, Some(&poster_subtitle(campaign)))
+}
+
+pub fn poster_svg(campaign: &Campaign, link: &str) -> String {
+    crate::graphics::poster_svg(link, &campaign.title, Some(&poster_subtitle(campaign)))
+}
+
+fn poster_subtitle(campaign: &Campaign) -> String {
+    format!(
+        "{} – {} · 扫码参加 Scan to take part",
+        campaign::shanghai_time(campaign.starts),
+        campaign::shanghai_time(campaign.ends)
+    )
 }
 
 /// The campaign attempt under way in the user's session, if it is this campaign's.

@@ -59,6 +59,8 @@ pub enum Request {
     Join(String),
     /// Confirms moving to the enterprise with this code.
     ConfirmJoin(String),
+    /// An admin's `/poster ID`: the campaign's QR poster.
+    Poster(String),
 }
 
 /// One request as it arrives from a transport.
@@ -115,7 +117,10 @@ pub enum Response {
         page: usize,
     },
     UnknownCommand(String),
+    /// An upload from someone who may not import.
     NotAdmin,
+    /// A command only administrators may use.
+    AdminOnly,
     ImportProblems {
         file_name: String,
         problems: Vec<String>,
@@ -164,6 +169,12 @@ pub enum Response {
     OrgsImported {
         total: usize,
     },
+    /// A campaign's QR poster (PNG) and the deep link it encodes.
+    Poster {
+        campaign: crate::campaign::Campaign,
+        link: String,
+        png: Vec<u8>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,7 +207,12 @@ pub struct Service {
     /// Serialises imports, so two admins confirming at once plan against what is stored.
     import_lock: Mutex<()>,
     admins: Vec<i64>,
+    /// The bot's @username for deep links (from getMe; a placeholder in the terminal).
+    bot_username: RwLock<String>,
 }
+
+/// Deep links in the terminal chat, which has no bot, use this username.
+pub const PLACEHOLDER_BOT_USERNAME: &str = "stdquiz_bot";
 
 /// What one request changes besides the user record.
 #[derive(Default)]
@@ -221,6 +237,7 @@ impl Service {
             locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             import_lock: Mutex::new(()),
             admins,
+            bot_username: RwLock::new(PLACEHOLDER_BOT_USERNAME.to_string()),
         })
     }
 
@@ -233,6 +250,17 @@ impl Service {
 
     pub fn is_admin(&self, user: i64) -> bool {
         self.admins.contains(&user)
+    }
+
+    /// Sets the bot's @username (from getMe), used in campaign deep links.
+    pub fn set_bot_username(&self, username: &str) {
+        *self.bot_username.write().unwrap_or_else(|e| e.into_inner()) = username.to_string();
+    }
+
+    /// The deep link that opens a campaign's card: `https://t.me/<bot>?start=c-<id>`.
+    pub fn deep_link(&self, campaign: &Campaign) -> String {
+        let username = self.bot_username.read().unwrap_or_else(|e| e.into_inner());
+        campaign_link(&username, campaign)
     }
 
     /// Handles a request that has no transport update id (the terminal, tests).
@@ -371,6 +399,10 @@ impl Service {
                 let before = user.org.clone();
                 effects.responses.push(self.join(&content, user, &code));
                 *changed |= user.org != before;
+                return Ok(effects);
+            }
+            Request::Poster(id) => {
+                effects.responses.push(self.poster(&content, user.id, &id));
                 return Ok(effects);
             }
             Request::ConfirmJoin(code) => {
@@ -512,6 +544,12 @@ impl Service {
     pub fn imported_sets(&self) -> Result<Vec<StoredSet>, ServiceError> {
         Ok(self.store.imported_sets()?)
     }
+}
+
+/// `https://t.me/<bot>?start=c-<id>`.
+pub fn campaign_link(bot_username: &str, campaign: &Campaign) -> String {
+    let username = bot_username.trim_start_matches('@');
+    format!("https://t.me/{username}?start={}", campaign.start_payload())
 }
 
 fn finished(user: &UserRecord, hint: Lang, responses: Vec<Response>) -> Turn {

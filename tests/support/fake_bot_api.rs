@@ -136,6 +136,8 @@ struct Inner {
     next_file_id: u64,
     /// Unconfirmed updates: (id, update, chat, delivered yet).
     queue: VecDeque<(i64, Value, Option<i64>, bool)>,
+    /// Files the bot sent (sendPhoto, sendDocument).
+    uploads: Vec<Upload>,
     /// Every update ever queued, by id, for re-delivery.
     history: HashMap<i64, (Value, Option<i64>)>,
     chats: HashMap<i64, Value>,
@@ -282,6 +284,11 @@ impl FakeBotApi {
         self.shared.version.send_modify(|v| *v += 1);
     }
 
+    /// Files the bot sent, oldest first.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.shared.lock().uploads.clone()
+    }
+
     /// The id of the last update queued.
     pub fn last_update_id(&self) -> i64 {
         self.shared.lock().next_update_id - 1
@@ -403,6 +410,14 @@ impl Shared {
         self.version.send_modify(|v| *v += 1);
         id
     }
+}
+
+/// A file the bot sent.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub method: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A simulated Telegram user: sends updates, reads the bot's replies to its chat in order.
@@ -592,13 +607,25 @@ fn bad_request(description: &str) -> ApiError {
 async fn api(
     State(shared): State<Arc<Shared>>,
     Path((bot, method)): Path<(String, String)>,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
-    let params: Value = if body.is_empty() {
-        json!({})
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let params = if multipart {
+        multipart_params(&shared, &method, request).await
     } else {
-        serde_json::from_slice(&body)
-            .unwrap_or_else(|_| json!({ "unparsable_body": String::from_utf8_lossy(&body) }))
+        let body = axum::body::to_bytes(request.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        if body.is_empty() {
+            json!({})
+        } else {
+            serde_json::from_slice(&body)
+                .unwrap_or_else(|_| json!({ "unparsable_body": String::from_utf8_lossy(&body) }))
+        }
     };
     let outcome = if bot != format!("bot{TOKEN}") {
         Err(ApiError {
@@ -639,11 +666,44 @@ async fn api(
     }
 }
 
+/// A multipart request (a file upload): text fields become parameters (JSON where they
+/// parse as JSON, as teloxide sends `reply_markup`), files are kept for [`FakeBotApi::uploads`]
+/// and stand in the parameters as `{"file_name", "size"}`.
+async fn multipart_params(shared: &Shared, method: &str, request: axum::extract::Request) -> Value {
+    use axum::extract::FromRequest;
+    let mut params = json!({});
+    let Ok(mut form) = axum::extract::Multipart::from_request(request, &()).await else {
+        return json!({ "unparsable_body": "multipart" });
+    };
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.unwrap_or_default().to_vec();
+        match file_name {
+            Some(file_name) => {
+                params[&name] = json!({ "file_name": file_name, "size": bytes.len() });
+                shared.lock().uploads.push(Upload {
+                    method: method.to_string(),
+                    file_name,
+                    bytes,
+                });
+            }
+            None => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                params[&name] = serde_json::from_str(&text).unwrap_or(Value::String(text));
+            }
+        }
+    }
+    params
+}
+
 fn record(shared: &Shared, call: Call) {
     {
         let mut inner = shared.lock();
         let chat = match call.method.to_ascii_lowercase().as_str() {
-            "sendmessage" | "editmessagetext" => call.params["chat_id"].as_i64(),
+            "sendmessage" | "editmessagetext" | "sendphoto" | "senddocument" => {
+                call.params["chat_id"].as_i64()
+            }
             "answercallbackquery" => call.params["callback_query_id"]
                 .as_str()
                 .and_then(|id| inner.callbacks.get(id))
@@ -758,6 +818,40 @@ fn answer(inner: &mut Inner, method: &str, params: &Value) -> Result<Value, ApiE
             inner
                 .messages
                 .insert((chat, inner.next_message_id), message.clone());
+            Ok(message)
+        }
+        "sendphoto" | "senddocument" => {
+            let Some(chat_object) = inner.chats.get(&chat).cloned() else {
+                return Err(bad_request("chat not found"));
+            };
+            let field = if lower == "sendphoto" {
+                "photo"
+            } else {
+                "document"
+            };
+            let Some(file_name) = params[field]["file_name"].as_str() else {
+                return Err(bad_request("there is no file in the request"));
+            };
+            inner.next_message_id += 1;
+            inner.next_file_id += 1;
+            let file = json!({ "file_id": format!("sent{}", inner.next_file_id),
+                               "file_unique_id": format!("u-sent{}", inner.next_file_id),
+                               "file_size": params[field]["size"] });
+            let mut message = json!({ "message_id": inner.next_message_id, "from": bot_user(),
+                                      "chat": chat_object, "date": now() });
+            if params["caption"].is_string() {
+                message["caption"] = params["caption"].clone();
+            }
+            if field == "photo" {
+                let mut size = file;
+                size["width"] = json!(1200);
+                size["height"] = json!(1400);
+                message["photo"] = json!([size]);
+            } else {
+                let mut document = file;
+                document["file_name"] = json!(file_name);
+                message["document"] = document;
+            }
             Ok(message)
         }
         "editmessagetext" => {

@@ -1,7 +1,7 @@
 //! Campaign replies (知识竞答): the card with its Start button, the result of an attempt,
 //! the boards, `/join`, and the organizer's import previews.
 
-use super::{button, format_time, tr, Button, Message, MAX_TEXT};
+use super::{button, format_time, tr, Attachment, AttachmentKind, Button, Message, MAX_TEXT};
 use crate::campaign::{Availability, Board, Campaign, Org, OrgBoards, OrgRow, PersonRow};
 use crate::chat::action::Action;
 use crate::engine::Lang;
@@ -465,4 +465,27 @@ pub(super) fn orgs_imported(total: usize, lang: Lang) -> Message {
         format!("✅ 单位名单已保存，共 {total} 家。运行 stdquiz org list 可导出邀请码。")
     };
     Message::editing(text, Vec::new())
+}
+
+pub(super) fn poster(campaign: &Campaign, link: &str, png: &[u8], lang: Lang) -> Message {
+    let text = if lang.is_en() {
+        format!(
+            "🖼 Poster for {}: print it, or share the link:\n{link}",
+            campaign.title_in(true)
+        )
+    } else {
+        format!(
+            "🖼 {} 海报：可打印张贴，或直接转发链接：\n{link}",
+            campaign.title
+        )
+    };
+    Message {
+        text: truncate_utf16(&text, super::MAX_CAPTION),
+        attachment: Some(Attachment {
+            kind: AttachmentKind::Photo,
+            file_name: format!("poster-{}.png", campaign.id),
+            bytes: png.to_vec(),
+        }),
+        ..Default::default()
+    }
 }

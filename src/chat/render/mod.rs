@@ -36,7 +36,25 @@ pub struct Message {
     /// A heading for the next message (a quiz's title before its first question): sent as
     /// part of it, so a turn costs one message less.
     pub heads_next: bool,
+    /// A file sent with the text as its caption.
+    pub attachment: Option<Attachment>,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub kind: AttachmentKind,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentKind {
+    Photo,
+    Document,
+}
+
+/// Telegram's caption limit (1024), minus a margin.
+const MAX_CAPTION: usize = 1000;
 
 impl Message {
     fn text(text: String) -> Message {
@@ -144,6 +162,16 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         Response::Topics { topics, page } => vec![menu::topics(topics, *page, content, lang)],
         Response::UnknownCommand(command) => vec![menu::unknown_command(command, lang)],
         Response::NotAdmin => vec![import::not_admin(lang)],
+        Response::AdminOnly => vec![Message::text(tr(
+            lang,
+            "这个命令只有管理员可以使用。",
+            "Only administrators can use this command.",
+        ))],
+        Response::Poster {
+            campaign,
+            link,
+            png,
+        } => vec![campaign::poster(campaign, link, png, lang)],
         Response::ImportProblems {
             file_name,
             problems,

@@ -85,3 +85,8 @@ pub fn terminal_invalid_utf8(lang: Lang) -> String {
          ignored. Please type it again.",
     )
 }
+
+/// A file the terminal wrote (a poster): the line is the same in both languages.
+pub fn terminal_saved(path: &str) -> String {
+    format!("已保存 saved: {path}")
+}

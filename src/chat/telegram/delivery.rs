@@ -3,13 +3,18 @@
 
 use std::sync::Arc;
 
-use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
+    SendPhotoSetters,
+};
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{
+    CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId,
+};
 use teloxide::{ApiError, RequestError};
 
 use super::Api;
-use crate::chat::render::{Button, Message as Rendered};
+use crate::chat::render::{Attachment, AttachmentKind, Button, Message as Rendered};
 use crate::engine::Lang;
 use crate::service::{Incoming, Request, Service};
 use crate::text::truncate_utf16;
@@ -37,6 +42,13 @@ pub(super) async fn deliver<B: Api>(
     let mut source = to.source;
     for message in messages {
         let markup = keyboard(&message.buttons);
+        if let Some(attachment) = message.attachment {
+            if let Err(e) = send_file(bot, to.chat, attachment, message.text, markup).await {
+                failed(service, to, e).await;
+                return;
+            }
+            continue;
+        }
         let result = match (message.edit_source, source) {
             (true, Some(id)) => {
                 source = None;
@@ -135,6 +147,33 @@ async fn send<B: Api>(
             request().await.map(drop)
         }
         result => result.map(drop),
+    }
+}
+
+/// sendPhoto or sendDocument, the text as its caption.
+async fn send_file<B: Api>(
+    bot: &B,
+    chat: ChatId,
+    attachment: Attachment,
+    caption: String,
+    markup: Option<InlineKeyboardMarkup>,
+) -> Result<(), RequestError> {
+    let file = InputFile::memory(attachment.bytes).file_name(attachment.file_name);
+    match attachment.kind {
+        AttachmentKind::Photo => {
+            let request = bot.send_photo(chat, file).caption(caption);
+            match markup {
+                Some(markup) => request.reply_markup(markup).await.map(drop),
+                None => request.await.map(drop),
+            }
+        }
+        AttachmentKind::Document => {
+            let request = bot.send_document(chat, file).caption(caption);
+            match markup {
+                Some(markup) => request.reply_markup(markup).await.map(drop),
+                None => request.await.map(drop),
+            }
+        }
     }
 }
 
