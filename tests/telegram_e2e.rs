@@ -1067,3 +1067,127 @@ async fn every_kind_of_update_is_applied_once_across_a_kill_9() {
         "the old block was not applied again"
     );
 }
+
+const CAMPAIGN: &str = r#"[campaign]
+id = "e2e-camp"
+title = "端到端竞答"
+starts = "2020-01-01 00:00"
+ends = "2099-12-31 23:59"
+questions = 4
+attempts = 1
+pass_mark = 75
+"#;
+
+/// An organizer's campaign over the fake Bot API: the admin uploads the definition and the
+/// enterprise list (preview, Confirm), an employee opens the deep link, joins, takes part
+/// with the buttons, reads the boards; the admin gets the QR poster, which decodes to the link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_from_upload_to_poster() {
+    init_logs();
+    let api = FakeBotApi::start().await;
+    let fixture = fixture();
+    const ADMIN: i64 = 3003;
+    let bot = start(&api, &fixture, vec![ADMIN], false).await;
+    let mut admin = api.user(ADMIN, "zh-hans");
+    let mut alice = api.user(ALICE, "zh-hans");
+
+    let document = api.add_document("e2e-camp.toml", CAMPAIGN.as_bytes().to_vec());
+    admin.send(serde_json::json!({ "document": document }));
+    let preview = admin.expect("sendMessage").await;
+    assert!(
+        preview.text().contains("竞答活动预览"),
+        "{}",
+        preview.text()
+    );
+    admin.press(&preview, &preview.button("✅ 确认导入"));
+    admin.expect("answerCallbackQuery").await;
+    let saved = admin.expect("editMessageText").await;
+    assert!(
+        saved.text().contains("e2e-camp 第 1 版已保存"),
+        "{}",
+        saved.text()
+    );
+
+    let list = "企业名单\n单位名称,职工人数,街道\n上海甲公司,8,新华路街道\n上海乙公司,20,\n";
+    let document = api.add_document("单位.csv", list.as_bytes().to_vec());
+    admin.send(serde_json::json!({ "document": document }));
+    let preview = admin.expect("sendMessage").await;
+    assert!(preview.text().contains("新增 2"), "{}", preview.text());
+    admin.press(&preview, &preview.button("✅ 确认导入"));
+    admin.expect("answerCallbackQuery").await;
+    assert!(admin
+        .expect("editMessageText")
+        .await
+        .text()
+        .contains("共 2 家"));
+    let code = bot
+        .service
+        .orgs()
+        .into_iter()
+        .find(|o| o.name == "上海甲公司")
+        .unwrap()
+        .code;
+
+    alice.say("/start c-e2e-camp");
+    let card = alice.expect("sendMessage").await;
+    assert!(
+        card.text().contains("端到端竞答") && card.text().contains("未加入"),
+        "{}",
+        card.text()
+    );
+    alice.say(&format!("/join {}", code.to_lowercase()));
+    assert!(alice
+        .expect("sendMessage")
+        .await
+        .text()
+        .contains("已加入「上海甲公司」"));
+
+    alice.press(&card, &card.button("▶ 开始答题"));
+    alice.expect("answerCallbackQuery").await;
+    let mut message = alice.expect("sendMessage").await;
+    assert!(message.text().contains("共 4 题"), "{}", message.text());
+    for _ in 0..4 {
+        answer(&mut alice, &fixture.bank, &message, true).await;
+        message = alice.expect("sendMessage").await;
+    }
+    assert!(
+        message.text().contains("得分：100 分") && message.text().contains("已通过"),
+        "{}",
+        message.text()
+    );
+    alice.say("/top e2e-camp");
+    let boards = alice.expect("sendMessage").await;
+    assert!(
+        boards.text().contains("「上海甲公司」 — 12.5% (1/8)"),
+        "{}",
+        boards.text()
+    );
+
+    alice.say("/poster e2e-camp");
+    assert!(alice
+        .expect("sendMessage")
+        .await
+        .text()
+        .contains("只有管理员"));
+    admin.say("/poster e2e-camp");
+    let photo = admin.expect("sendPhoto").await;
+    assert!(photo.ok(), "{}", photo.params);
+    let upload = api.uploads().pop().expect("the poster");
+    let image = image::load_from_memory(&upload.bytes)
+        .expect("a PNG")
+        .to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let (_, link) = prepared.detect_grids()[0].decode().expect("a QR code");
+    assert_eq!(
+        link,
+        format!("https://t.me/{BOT_USERNAME}?start=c-e2e-camp")
+    );
+
+    let report = bot.service.campaign_report("e2e-camp").unwrap().unwrap();
+    assert_eq!(
+        (report.users[0].best_score, report.users[0].org.as_deref()),
+        (Some(100), Some(code.as_str()))
+    );
+    bot.stop().await;
+    api.assert_calls_match_spec();
+}

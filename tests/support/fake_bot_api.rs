@@ -694,6 +694,22 @@ async fn multipart_params(shared: &Shared, method: &str, request: axum::extract:
             }
         }
     }
+    // `photo = "attach://NAME"` refers to the file sent as the field NAME.
+    let Some(fields) = params.as_object_mut() else {
+        return params;
+    };
+    let attached: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let target = value.as_str()?.strip_prefix("attach://")?;
+            Some((name.clone(), target.to_string()))
+        })
+        .collect();
+    for (name, target) in attached {
+        if let Some(file) = fields.remove(&target) {
+            fields.insert(name, file);
+        }
+    }
     params
 }
 
