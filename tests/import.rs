@@ -1067,3 +1067,348 @@ fn pasted_labels_may_share_a_line_and_stems_may_wrap() {
         "世界计量日纪念1875年《米制公约》签署。"
     );
 }
+
+// ---------------------------------------------------------------- hostile files
+//
+// Every file here is generated: a minimal XLSX written with the `zip` crate (inline
+// strings, no shared strings), an ODS the same way. Each must be refused with a clear
+// message, or read, in bounded memory and time: the CLI runs them and its peak resident
+// memory is watched.
+
+use std::io::Write as _;
+
+fn zip_file(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        writer.start_file(*name, options).unwrap();
+        for chunk in bytes.chunks(1 << 20) {
+            writer.write_all(chunk).unwrap();
+        }
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// A one-sheet workbook around `sheet_data` (the inside of `<sheetData>`).
+fn minimal_xlsx(dimension: &str, sheet_data: &[u8]) -> Vec<u8> {
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    let workbook = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="题库" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    let workbook_rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let mut sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>"#
+    )
+    .into_bytes();
+    sheet.extend_from_slice(sheet_data);
+    sheet.extend_from_slice(b"</sheetData></worksheet>");
+    zip_file(&[
+        ("[Content_Types].xml", types.as_bytes()),
+        ("_rels/.rels", rels.as_bytes()),
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", workbook_rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ])
+}
+
+/// One `<row>` of inline-string cells at Excel row `number`.
+fn xml_row(number: usize, cells: &[&str]) -> String {
+    let mut row = format!(r#"<row r="{number}">"#);
+    for (i, cell) in cells.iter().enumerate() {
+        let column = (b'A' + i as u8) as char;
+        row.push_str(&format!(
+            r#"<c r="{column}{number}" t="inlineStr"><is><t>{cell}</t></is></c>"#
+        ));
+    }
+    row.push_str("</row>");
+    row
+}
+
+/// A header and two good questions, as rows 1-3.
+fn good_rows() -> String {
+    [
+        xml_row(
+            1,
+            &["题型", "题干", "选项A", "选项B", "答案", "解析", "出处"],
+        ),
+        xml_row(
+            2,
+            &[
+                "单选",
+                "世界标准日是哪一天？",
+                "10月14日",
+                "5月20日",
+                "A",
+                "纪念伦敦会议。",
+                "ISO资料",
+            ],
+        ),
+        xml_row(
+            3,
+            &[
+                "判断",
+                "世界计量日是5月20日。",
+                "",
+                "",
+                "对",
+                "纪念《米制公约》。",
+                "BIPM资料",
+            ],
+        ),
+    ]
+    .concat()
+}
+
+/// Runs `stdquiz import --dry-run FILE` and returns (exit code, stdout, peak resident
+/// memory in MiB as watched in /proc, seconds).
+fn dry_run_measured(dir: &Path, name: &str, bytes: &[u8]) -> (Option<i32>, String, u64, f64) {
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let questions = dir.join("questions");
+    std::fs::create_dir_all(&questions).unwrap();
+    let started = std::time::Instant::now();
+    let mut child = stdquiz()
+        .args(["import", "--dry-run"])
+        .arg(&file)
+        .arg("--data")
+        .arg(dir.join(format!("data-{name}")))
+        .arg("--questions")
+        .arg(&questions)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kib) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak_kib = peak_kib.max(kib);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    (
+        status.code(),
+        stdout,
+        peak_kib / 1024,
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+/// Peak memory a refused or bounded hostile file may take (the binary alone is ~10 MiB).
+const HOSTILE_PEAK_MIB: u64 = 200;
+
+#[test]
+fn a_declared_range_of_the_whole_sheet_is_refused_before_anything_is_allocated() {
+    let bytes = minimal_xlsx("A1:XFD1048576", good_rows().as_bytes());
+    assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
+    let found = problems("huge-range.xlsx", &bytes);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("声明的范围 A1:XFD1048576（1048576 行 × 16384 列）")
+            && found[0].contains("declares the range A1:XFD1048576"),
+        "{}",
+        found[0]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, peak, seconds) = dry_run_measured(dir.path(), "huge-range.xlsx", &bytes);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("A1:XFD1048576"), "{stdout}");
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!("huge declared range: refused, peak {peak} MiB, {seconds:.2} s");
+    // A range a template may really declare (formatted down to row 65536) is read.
+    let bytes = minimal_xlsx("A1:Z65536", good_rows().as_bytes());
+    assert_eq!(check_set("formatted.xlsx", &bytes).1.len(), 2);
+}
+
+#[test]
+fn two_million_empty_rows_read_in_bounded_memory() {
+    let mut data = good_rows();
+    for number in 4..2_000_004 {
+        data.push_str(&format!(r#"<row r="{number}"/>"#));
+    }
+    let bytes = minimal_xlsx("A1:G3", data.as_bytes());
+    eprintln!(
+        "2,000,000 empty rows: {} KiB packed, {} MiB unpacked",
+        bytes.len() / 1024,
+        data.len() >> 20
+    );
+    assert_eq!(check_set("empty-rows.xlsx", &bytes).1.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, peak, seconds) = dry_run_measured(dir.path(), "empty-rows.xlsx", &bytes);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("2 questions"), "{stdout}");
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!("2,000,000 empty rows: read, peak {peak} MiB, {seconds:.2} s");
+}
+
+#[test]
+fn rows_past_the_limit_stop_the_reading_with_one_message() {
+    let rows = stdquiz::bank::limits::MAX_ROWS + 10;
+    let mut data = good_rows();
+    for number in 4..rows + 4 {
+        data.push_str(&xml_row(
+            number,
+            &["单选", &format!("第{number}题"), "甲", "乙", "A"],
+        ));
+    }
+    let bytes = minimal_xlsx("A1:E1", data.as_bytes());
+    let found = problems("many-rows.xlsx", &bytes);
+    assert_eq!(found.len(), 1, "{:?}", &found[..found.len().min(3)]);
+    assert!(
+        found[0].contains("有内容行超过 20000 行的上限")
+            && found[0].contains("more than 20000 rows"),
+        "{}",
+        found[0]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, peak, seconds) = dry_run_measured(dir.path(), "many-rows.xlsx", &bytes);
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!("{rows} rows: refused, peak {peak} MiB, {seconds:.2} s");
+}
+
+#[test]
+fn a_zip_bomb_is_refused_by_its_unpacked_size() {
+    // 120 MiB of blanks between two rows: valid XML, a few hundred KiB packed.
+    let mut data = good_rows().into_bytes();
+    data.resize(data.len() + (120 << 20), b' ');
+    let bytes = minimal_xlsx("A1:G3", &data);
+    drop(data);
+    assert!(bytes.len() < stdquiz::import::MAX_UPLOAD_BYTES);
+    let found = problems("bomb.xlsx", &bytes);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("xl/worksheets/sheet1.xml") && found[0].contains("over the 40 MB limit"),
+        "{}",
+        found[0]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, peak, seconds) = dry_run_measured(dir.path(), "bomb.xlsx", &bytes);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!(
+        "zip bomb ({} KiB packed, 120 MiB unpacked): refused, peak {peak} MiB, {seconds:.2} s",
+        bytes.len() / 1024
+    );
+}
+
+#[test]
+fn a_cell_far_to_the_right_is_refused() {
+    let mut data = good_rows();
+    data.push_str(r#"<row r="4"><c r="ZZ4" t="inlineStr"><is><t>x</t></is></c></row>"#);
+    let found = problems("wide.xlsx", &minimal_xlsx("A1:G3", data.as_bytes()));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("第 4 行在第 64 列之后还有内容"),
+        "{}",
+        found[0]
+    );
+}
+
+/// A minimal ODS whose one table holds `rows` (the inside of `<table:table>`).
+fn minimal_ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="题库">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    zip_file(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", content.as_bytes()),
+        ("META-INF/manifest.xml", manifest.as_bytes()),
+    ])
+}
+
+fn ods_row(cells: &[&str], repeat: usize) -> String {
+    let mut row = format!(r#"<table:table-row table:number-rows-repeated="{repeat}">"#);
+    for cell in cells {
+        if cell.is_empty() {
+            row.push_str("<table:table-cell/>");
+        } else {
+            row.push_str(&format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>"#
+            ));
+        }
+    }
+    row.push_str("</table:table-row>");
+    row
+}
+
+#[test]
+fn ods_reads_and_its_repeated_rows_are_bounded() {
+    let header = ods_row(
+        &["题目类型", "题目", "A", "B", "参考答案", "试题解析", "依据"],
+        1,
+    );
+    let question = ods_row(
+        &[
+            "单选题",
+            "世界标准日是哪一天？",
+            "10月14日",
+            "5月20日",
+            "A",
+            "纪念伦敦会议。",
+            "ISO资料",
+        ],
+        1,
+    );
+    // LibreOffice ends a table with its empty rows repeated up to the sheet's end.
+    let trailing = r#"<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+    let bytes = minimal_ods(&format!("{header}{question}{trailing}"));
+    let (_, questions) = check_set("libre.ods", &bytes);
+    assert_eq!(questions.len(), 1);
+    assert_eq!(key_of(&questions[0]), "A");
+
+    // One row with content repeated a million times is refused before calamine expands it.
+    let repeated = ods_row(
+        &["单选", "重复的题", "甲", "乙", "A", "说明。", "资料"],
+        1_000_000,
+    );
+    let bytes = minimal_ods(&format!("{header}{repeated}"));
+    let found = problems("repeated.ods", &bytes);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("超过 20000 行的上限"), "{}", found[0]);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, peak, seconds) = dry_run_measured(dir.path(), "repeated.ods", &bytes);
+    assert_eq!(code, Some(1));
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!("ODS row repeated 1,000,000 times: refused, peak {peak} MiB, {seconds:.2} s");
+}
+
+#[test]
+fn a_flood_of_problems_lists_the_first_fifty_and_counts_the_rest() {
+    let mut csv = String::from("题型,题干,选项A,选项B,答案,解析,出处\n");
+    for i in 0..300 {
+        csv.push_str(&format!("单选,第{i}题,甲,乙,,说明。,资料\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let found = plan_files(&[("flood.csv", csv.as_bytes())], &store, &Bank::default()).unwrap_err();
+    assert_eq!(
+        found.len(),
+        stdquiz::bank::limits::MAX_REPORTED_PROBLEMS + 1
+    );
+    assert!(
+        found[50]
+            .message
+            .contains("另有 250 个问题未列出（共 300 个）")
+            && found[50]
+                .message
+                .contains("250 more problems not listed (300 in all)"),
+        "{}",
+        found[50]
+    );
+}
