@@ -1412,3 +1412,414 @@ fn a_flood_of_problems_lists_the_first_fifty_and_counts_the_rest() {
         found[50]
     );
 }
+
+// ---------------------------------------------------------------- platforms' layouts
+
+fn fixture(name: &str) -> (String, Vec<u8>) {
+    let path = format!("tests/fixtures/import/{name}");
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(&path)).unwrap();
+    (path, bytes)
+}
+
+/// Plans one file against an empty store, panicking with every problem.
+fn plan_one(name: &str, bytes: &[u8]) -> ImportPlan {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    plan_files(&[(name, bytes)], &store, &Bank::default())
+        .unwrap_or_else(|problems| panic!("{}", lines(&problems)))
+}
+
+/// The questions a plan would serve, validated again from its records.
+fn planned_questions(plan: &ImportPlan) -> Vec<Question> {
+    plan.set_files()
+        .iter()
+        .flat_map(|file| {
+            let (sets, problems) = stdquiz::import::validate_file(file, &file.set.id);
+            assert!(problems.is_empty(), "{}", lines(&problems));
+            sets.into_iter().flat_map(|(_, questions)| questions)
+        })
+        .collect()
+}
+
+#[test]
+fn kaoshixing_csv_with_its_own_headers_kinds_and_answers_imports() {
+    // 题号, 试题类型, 题目, 正确答案, 答案解析, 难度 易/中/难, 分值; kinds 单选题/多选题/
+    // 判断题/填空题; answers `A,B,C`, `A、B、C`, √/×; no 出处 column at all.
+    let (name, bytes) = fixture("kaoshixing.csv");
+    let plan = plan_one(&name, &bytes);
+    let questions = planned_questions(&plan);
+    let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+    use Kind::*;
+    assert_eq!(
+        kinds,
+        [Single, Multi, Multi, Judge, Judge, Fill, Single, Single]
+    );
+    let keys: Vec<String> = questions.iter().map(key_of).collect();
+    assert_eq!(keys[..5], ["C", "ABC", "ABC", "true", "false"]);
+    assert!(questions[5].is_correct_fill("十月十四日"));
+    let levels: Vec<u8> = questions.iter().map(|q| q.difficulty).collect();
+    assert_eq!(levels[..3], [1, 2, 3]);
+    // Two questions share the stem 下列说法正确的是（ ）: distinct ids all the same.
+    assert_ne!(questions[6].id, questions[7].id);
+    assert_eq!(questions[6].prompt, questions[7].prompt);
+    // No 出处: one warning counting the rows, and the set-level source is what learners see.
+    assert_eq!(plan.sets[0].unsourced, 8);
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].contains("有 8 题未注明出处") && plan.warnings[0].contains("8 questions"),
+        "{}",
+        plan.warnings[0]
+    );
+    assert!(questions
+        .iter()
+        .all(|q| q.source == "导入文件 kaoshixing.csv（未注明出处）"));
+    // The mapping as the dry run shows it.
+    let mapping = plan.mappings[0].describe();
+    assert_eq!(
+        mapping,
+        "试题类型 → 题型, 题目 → 题干, 选项A, 选项B, 选项C, 选项D, 正确答案 → 答案, 答案解析 → 解析, 难度; ignored: 题号, 分值"
+    );
+}
+
+#[test]
+fn shipped_content_still_needs_a_source_on_every_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bytes) = fixture("kaoshixing.csv");
+    std::fs::write(dir.path().join("kaoshixing.csv"), bytes).unwrap();
+    let out = stdquiz().arg("check").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout.matches("missing source (出处)").count(),
+        8,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn pasted_text_without_sources_imports_with_a_set_source() {
+    let (name, bytes) = fixture("wenjuanxing-paste.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let files = vec![(name.clone(), bytes.clone())];
+    let options = stdquiz::import::ImportOptions {
+        source: Some("《中华人民共和国标准化法》（2017年修订）".into()),
+    };
+    let plan = stdquiz::import::plan_with(&files, &[], &Bank::default(), &options)
+        .unwrap_or_else(|p| panic!("{}", lines(&p)));
+    let questions = planned_questions(&plan);
+    let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+    use Kind::*;
+    assert_eq!(kinds, [Single, Single, Multi, Multi, Judge, Fill]);
+    assert_eq!(key_of(&questions[2]), "ABC", "answers separated by `;`");
+    assert_ne!(questions[0].id, questions[1].id, "same stem, other options");
+    assert!(questions
+        .iter()
+        .all(|q| q.source == "《中华人民共和国标准化法》（2017年修订）"));
+    assert_eq!(plan.sets[0].unsourced, 6);
+    // The admin picks another source in the chat preview.
+    let mut plan = plan;
+    plan.set_source("标准化法宣传资料").unwrap();
+    assert!(planned_questions(&plan)
+        .iter()
+        .all(|q| q.source == "标准化法宣传资料"));
+    assert!(plan.warnings[0].contains("标准化法宣传资料"));
+    assert!(plan.set_source(&"长".repeat(500)).is_err());
+    apply(&store, &plan, "test", 1).unwrap();
+}
+
+#[test]
+fn workbook_with_a_title_row_and_one_sheet_per_kind_makes_one_set() {
+    // 钉钉/腾讯问卷 habit: one sheet per kind, no 题型 column, a title row above the header.
+    let single: &[&[&str]] = &[
+        &["单选题（每题2分）"],
+        &[],
+        &[
+            "序号",
+            "题目",
+            "选项 A",
+            "选项 B",
+            "选项 C",
+            "标准答案",
+            "试题解析",
+            "知识点",
+            "难易程度",
+        ],
+        &[
+            "1",
+            "世界标准日是哪一天？",
+            "10月14日",
+            "5月20日",
+            "2月23日",
+            "A",
+            "纪念伦敦会议。",
+            "世界标准日",
+            "1",
+        ],
+        &[
+            "2",
+            "ISO正式成立于哪一年？",
+            "1946年",
+            "1947年",
+            "1906年",
+            "B",
+            "1947年2月23日。",
+            "",
+            "5",
+        ],
+    ];
+    let multi: &[&[&str]] = &[
+        &[
+            "题目",
+            "A",
+            "B",
+            "C",
+            "D",
+            "参考答案",
+            "解析",
+            "章节",
+            "难度",
+        ],
+        &[
+            "下列属于我国标准种类的有（ ）",
+            "国家标准",
+            "团体标准",
+            "企业标准",
+            "部门标准",
+            "A、B、C",
+            "第二条。",
+            "标准化法",
+            "3",
+        ],
+    ];
+    let judge: &[&[&str]] = &[
+        &["题目", "A选项", "B选项", "答案", "答案解析", "分类"],
+        &[
+            "团体标准须经政府批准后发布。",
+            "正确",
+            "错误",
+            "B",
+            "自主制定发布。",
+            "标准化法",
+        ],
+        &[
+            "世界计量日是5月20日。",
+            "",
+            "",
+            "是",
+            "纪念《米制公约》。",
+            "计量",
+        ],
+    ];
+    let notes: &[&[&str]] = &[&["填写说明：答案写字母"]];
+    let bytes = xlsx(&[
+        ("说明", notes),
+        ("单选题", single),
+        ("多选题", multi),
+        ("判断题", judge),
+    ]);
+    let plan = plan_one("钉钉考试.xlsx", &bytes);
+    assert_eq!(plan.sets.len(), 1);
+    let questions = planned_questions(&plan);
+    let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+    use Kind::*;
+    assert_eq!(kinds, [Single, Single, Multi, Judge, Judge]);
+    let keys: Vec<String> = questions.iter().map(key_of).collect();
+    assert_eq!(keys, ["A", "B", "ABC", "false", "true"]);
+    // 1-5 difficulty (a 5 in the column) on the 1-3 scale.
+    assert_eq!(questions[0].difficulty, 1);
+    assert_eq!(questions[1].difficulty, 3);
+    assert_eq!(questions[1].topic, "世界标准日", "知识点 carries down");
+    assert_eq!(plan.mappings.len(), 3, "{:?}", plan.mappings);
+    assert_eq!(plan.mappings[0].sheet.as_deref(), Some("单选题"));
+    assert!(plan.mappings[0].describe().contains("标准答案 → 答案"));
+    let summary = plan.summary_lines();
+    assert!(
+        summary[0].starts_with("columns of 钉钉考试.xlsx[单选题]: 题目 → 题干"),
+        "{summary:?}"
+    );
+    // A problem on a later sheet names that sheet.
+    let broken: &[&[&str]] = &[
+        &["题目", "A", "B", "答案", "解析"],
+        &["缺答案的题", "甲", "乙", "", "说明。"],
+    ];
+    let found = problems(
+        "两表.xlsx",
+        &xlsx(&[("单选题", single), ("第二页", broken)]),
+    );
+    assert!(
+        found.iter().any(|p| p.starts_with("两表.xlsx[第二页]:2: ")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn section_rows_inside_a_sheet_name_the_kind() {
+    // Word-to-Excel 题库 habit: 一、单选题 / 二、判断题 rows between the questions.
+    let csv = "题目,选项A,选项B,答案,解析,出处\n\
+               一、单项选择题,,,,,\n\
+               世界标准日是哪一天？,10月14日,5月20日,A,纪念伦敦会议。,ISO资料\n\
+               二、判断题,,,,,\n\
+               世界计量日是5月20日。,正确,错误,A,纪念《米制公约》。,BIPM资料\n";
+    let (_, questions) = check_set("sections.csv", csv.as_bytes());
+    let kinds: Vec<Kind> = questions.iter().map(|q| q.kind).collect();
+    assert_eq!(kinds, [Kind::Single, Kind::Judge]);
+    assert_eq!(
+        key_of(&questions[1]),
+        "true",
+        "A when the options are 正确/错误"
+    );
+}
+
+#[test]
+fn header_and_kind_aliases_of_the_platforms() {
+    let body = "单项选择题,世界标准日是哪一天？,10月14日,5月20日,A,纪念伦敦会议。,ISO资料\n\
+                不定项选择题,下列属于国际标准组织的有,ISO,IEC,AB,三大组织之二。,ISO资料\n\
+                是非题,世界计量日是5月20日。,,,T,纪念《米制公约》。,BIPM资料\n\
+                填空,世界标准日是每年的____。,,,10月14日,纪念伦敦会议。,ISO资料\n";
+    for header in [
+        "题型,题干,选项A,选项B,答案,解析,出处",
+        "题目类型,试题,A选项,B选项,参考答案,试题解析,来源",
+        "试题类型,问题,选项 A,选项 B,正确答案（多选用逗号隔开）,答案解析,依据",
+        "类型,题目内容,A,B,标准答案,解析,出处",
+    ] {
+        let (_, questions) = check_set("aliases.csv", format!("{header}\n{body}").as_bytes());
+        let keys: Vec<String> = questions.iter().map(key_of).collect();
+        assert_eq!(keys[..3], ["A", "AB", "true"], "header: {header}");
+        assert_eq!(questions[3].kind, Kind::Fill, "header: {header}");
+    }
+}
+
+#[test]
+fn ids_come_from_the_whole_question_and_survive_reimports() {
+    let dir = tempfile::tempdir().unwrap();
+    let questions_dir = dir.path().join("questions");
+    std::fs::create_dir(&questions_dir).unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let csv = demo_csv(&[
+        "单选,下列说法正确的是（ ）,行业标准可以是强制性的,国家标准分为强制性和推荐性,B,第二条。,资料",
+        "单选,下列说法正确的是（ ）,企业标准须经批准,企业标准自我声明公开,B,第二十七条。,资料",
+    ]);
+    let first = plan_files(&[("demo.csv", &csv)], &store, &Bank::default()).unwrap();
+    apply(&store, &first, "test", 1).unwrap();
+    let served = stdquiz::service::load_content(&questions_dir, &store).unwrap();
+    let ids: Vec<String> = served
+        .bank
+        .questions()
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    // The same file again: nothing changes; a fixed explanation keeps the id.
+    let again = plan_files(&[("demo.csv", &csv)], &store, &served.bank).unwrap();
+    assert_eq!((again.sets[0].added, again.sets[0].unchanged), (0, 2));
+    let fixed = String::from_utf8(csv.clone())
+        .unwrap()
+        .replace("第二条。", "《标准化法》第二条。");
+    let fixed = plan_files(&[("demo.csv", fixed.as_bytes())], &store, &served.bank).unwrap();
+    assert_eq!((fixed.sets[0].changed, fixed.sets[0].added), (1, 0));
+
+    // A set stored before ids came from the whole question: its records have no ids, and
+    // their ids come from the stem. Re-importing the same file keeps those ids.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let mut old = first.clone();
+    for record in &mut old.sets[0].file.questions {
+        record.id = None;
+    }
+    old.sets[0].file.questions.truncate(1);
+    apply(&store, &old, "test", 1).unwrap();
+    let served = stdquiz::service::load_content(&questions_dir, &store).unwrap();
+    let old_id = served.bank.questions()[0].id.clone();
+    assert_ne!(
+        old_id, ids[0],
+        "the stem-derived id differs from the new one"
+    );
+    let one = demo_csv(&[
+        "单选,下列说法正确的是（ ）,行业标准可以是强制性的,国家标准分为强制性和推荐性,B,第二条。,资料",
+    ]);
+    let reimport = plan_files(&[("demo.csv", &one)], &store, &served.bank).unwrap();
+    assert_eq!(
+        (
+            reimport.sets[0].unchanged,
+            reimport.sets[0].added,
+            reimport.sets[0].newly_retired
+        ),
+        (1, 0, 0)
+    );
+    assert_eq!(
+        reimport.sets[0].file.questions[0].id.as_deref(),
+        Some(old_id.as_str())
+    );
+}
+
+#[test]
+fn names_that_would_flood_replies_are_refused() {
+    let long_topic = "标".repeat(31);
+    let csv = format!(
+        "题型,题干,选项A,选项B,答案,解析,出处,知识点\n\
+         单选,世界标准日是哪一天？,10月14日,5月20日,A,纪念伦敦会议。,ISO资料,{long_topic}\n"
+    );
+    let found = problems("topic.csv", csv.as_bytes());
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("has 31 characters; the limit is 30")),
+        "{found:?}"
+    );
+    // More than 100 topics in one import: nearly always a shifted column.
+    let mut csv = String::from("题型,题干,选项A,选项B,答案,解析,出处,知识点\n");
+    for i in 0..101 {
+        csv.push_str(&format!(
+            "单选,第{i}题是哪一天？,10月14日,5月20日,A,说明。,资料,知识点{i}\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let found =
+        plan_files(&[("topics.csv", csv.as_bytes())], &store, &Bank::default()).unwrap_err();
+    assert!(found[0].message.contains("101 topics"), "{}", lines(&found));
+}
+
+#[test]
+fn dry_run_prints_the_mapping_and_the_missing_source_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, questions) = (dir.path().join("data"), dir.path().join("questions"));
+    std::fs::create_dir(&questions).unwrap();
+    let (_, bytes) = fixture("kaoshixing.csv");
+    let file = dir.path().join("kaoshixing.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let run = |extra: &[&str]| {
+        let out = stdquiz()
+            .args(["import", "--dry-run"])
+            .arg(&file)
+            .args(extra)
+            .arg("--data")
+            .arg(&data)
+            .arg("--questions")
+            .arg(&questions)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let stdout = run(&[]);
+    assert!(
+        stdout.contains("题目 → 题干") && stdout.contains("ignored: 题号, 分值"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("warning: ") && stdout.contains("有 8 题未注明出处"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("导入文件 kaoshixing.csv（未注明出处）"),
+        "{stdout}"
+    );
+    let stdout = run(&["--source", "考试星题库（2024）"]);
+    assert!(
+        stdout.contains("学员将看到出处「考试星题库（2024）」"),
+        "{stdout}"
+    );
+}
