@@ -1080,7 +1080,8 @@ use std::io::Write as _;
 fn zip_file(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
     for (name, bytes) in entries {
         writer.start_file(*name, options).unwrap();
         for chunk in bytes.chunks(1 << 20) {
@@ -1285,6 +1286,7 @@ fn a_zip_bomb_is_refused_by_its_unpacked_size() {
     data.resize(data.len() + (120 << 20), b' ');
     let bytes = minimal_xlsx("A1:G3", &data);
     drop(data);
+    let bomb = bytes.clone();
     assert!(bytes.len() < stdquiz::import::MAX_UPLOAD_BYTES);
     let found = problems("bomb.xlsx", &bytes);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -1301,6 +1303,38 @@ fn a_zip_bomb_is_refused_by_its_unpacked_size() {
         "zip bomb ({} KiB packed, 120 MiB unpacked): refused, peak {peak} MiB, {seconds:.2} s",
         bytes.len() / 1024
     );
+    // The same bomb with its headers claiming 1000 bytes: the real size is counted.
+    let lying = claim_size(bomb, "xl/worksheets/sheet1.xml", 1000);
+    let found = problems("lying.xlsx", &lying);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("unpacks to 40 MB or more"),
+        "{}",
+        found[0]
+    );
+}
+
+/// Rewrites the uncompressed size an archive's local and central headers give `entry`.
+fn claim_size(mut bytes: Vec<u8>, entry: &str, size: u32) -> Vec<u8> {
+    let u16_at =
+        |bytes: &[u8], at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let mut at = 0;
+    while at + 46 < bytes.len() {
+        let (name_at, size_at) = match &bytes[at..at + 4] {
+            b"PK\x03\x04" => (at + 30, at + 22),
+            b"PK\x01\x02" => (at + 46, at + 24),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        let name_length = u16_at(&bytes, if name_at == at + 30 { at + 26 } else { at + 28 });
+        if bytes.get(name_at..name_at + name_length) == Some(entry.as_bytes()) {
+            bytes[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+        }
+        at += 4;
+    }
+    bytes
 }
 
 #[test]
@@ -1822,4 +1856,138 @@ fn dry_run_prints_the_mapping_and_the_missing_source_warning() {
         stdout.contains("学员将看到出处「考试星题库（2024）」"),
         "{stdout}"
     );
+}
+
+// ---------------------------------------------------------------- .xls (BIFF8)
+
+fn biff_record(stream: &mut Vec<u8>, kind: u16, data: &[u8]) {
+    stream.extend_from_slice(&kind.to_le_bytes());
+    stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+    stream.extend_from_slice(data);
+}
+
+/// An Excel 97-2003 workbook with one sheet: a compound file whose `Workbook` stream
+/// holds BIFF8 records, text cells as LABEL records. `dimensions` is what the sheet's
+/// DIMENSIONS record declares: (first row, last row + 1, first column, last column + 1).
+fn minimal_xls(cells: &[(u16, u16, &str)], dimensions: (u32, u32, u16, u16)) -> Vec<u8> {
+    let bof = |kind: u16| {
+        let mut data = vec![0x00, 0x06];
+        data.extend_from_slice(&kind.to_le_bytes());
+        data.extend_from_slice(&[0; 12]);
+        data
+    };
+    let sheet_name: Vec<u16> = "题库".encode_utf16().collect();
+    let mut globals = Vec::new();
+    biff_record(&mut globals, 0x0809, &bof(0x0005));
+    biff_record(&mut globals, 0x0042, &1200u16.to_le_bytes());
+    let boundsheet_at = globals.len();
+    let mut boundsheet = vec![0; 4];
+    boundsheet.extend_from_slice(&[0, 0, sheet_name.len() as u8, 1]);
+    boundsheet.extend(sheet_name.iter().flat_map(|u| u.to_le_bytes()));
+    biff_record(&mut globals, 0x0085, &boundsheet);
+    biff_record(&mut globals, 0x000A, &[]);
+    let sheet_at = globals.len() as u32;
+    globals[boundsheet_at + 4..boundsheet_at + 8].copy_from_slice(&sheet_at.to_le_bytes());
+    let mut stream = globals;
+    biff_record(&mut stream, 0x0809, &bof(0x0010));
+    let (first_row, last_row, first_column, last_column) = dimensions;
+    let mut dimension = Vec::new();
+    dimension.extend_from_slice(&first_row.to_le_bytes());
+    dimension.extend_from_slice(&last_row.to_le_bytes());
+    dimension.extend_from_slice(&first_column.to_le_bytes());
+    dimension.extend_from_slice(&last_column.to_le_bytes());
+    dimension.extend_from_slice(&[0, 0]);
+    biff_record(&mut stream, 0x0200, &dimension);
+    for (row, column, text) in cells {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let mut label = Vec::new();
+        label.extend_from_slice(&row.to_le_bytes());
+        label.extend_from_slice(&column.to_le_bytes());
+        label.extend_from_slice(&[0, 0]);
+        label.extend_from_slice(&(units.len() as u16).to_le_bytes());
+        label.push(1);
+        label.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+        biff_record(&mut stream, 0x0204, &label);
+    }
+    biff_record(&mut stream, 0x000A, &[]);
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+fn xls_cells(rows: &[&[&str]]) -> Vec<(u16, u16, &'static str)> {
+    let mut cells = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                let text: &'static str = Box::leak(text.to_string().into_boxed_str());
+                cells.push((r as u16, c as u16, text));
+            }
+        }
+    }
+    cells
+}
+
+#[test]
+fn xls_reads_and_its_declared_and_real_extents_are_bounded() {
+    let rows: &[&[&str]] = &[
+        &[
+            "题型",
+            "题目",
+            "选项A",
+            "选项B",
+            "正确答案",
+            "答案解析",
+            "出处",
+        ],
+        &[
+            "单选题",
+            "世界标准日是哪一天？",
+            "10月14日",
+            "5月20日",
+            "A",
+            "纪念伦敦会议。",
+            "ISO资料",
+        ],
+        &[
+            "判断题",
+            "世界计量日是5月20日。",
+            "",
+            "",
+            "√",
+            "纪念《米制公约》。",
+            "BIPM资料",
+        ],
+    ];
+    let cells = xls_cells(rows);
+    let bytes = minimal_xls(&cells, (0, 3, 0, 7));
+    let (_, questions) = check_set("old-excel.xls", &bytes);
+    assert_eq!(questions.len(), 2);
+    assert_eq!(
+        (key_of(&questions[0]), key_of(&questions[1])),
+        ("A".into(), "true".into())
+    );
+
+    // A DIMENSIONS record declaring four billion rows: calamine would reserve that many
+    // cells (an allocation that aborts the process), so it is refused before.
+    let hostile = minimal_xls(&cells, (0, 4_000_000_000, 0, 256));
+    let found = problems("declared.xls", &hostile);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("4000000000 × 256"), "{}", found[0]);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, peak, seconds) = dry_run_measured(dir.path(), "declared.xls", &hostile);
+    assert_eq!(code, Some(1));
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
+    eprintln!("XLS declaring 4e9 rows: refused, peak {peak} MiB, {seconds:.2} s");
+
+    // Two cells at opposite corners: calamine would build the dense range between them.
+    let mut corners = cells.clone();
+    corners.push((65_535, 255, "角落"));
+    let found = problems("corners.xls", &minimal_xls(&corners, (0, 3, 0, 7)));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("65536 × 256"), "{}", found[0]);
 }
