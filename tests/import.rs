@@ -1080,8 +1080,7 @@ use std::io::Write as _;
 fn zip_file(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in entries {
         writer.start_file(*name, options).unwrap();
         for chunk in bytes.chunks(1 << 20) {
