@@ -91,11 +91,7 @@ impl ImportPlan {
             let Some(old) = set.source.replace(source.clone()) else {
                 continue;
             };
-            for record in &mut set.file.questions {
-                if record.source.as_deref() == Some(old.as_str()) {
-                    record.source = Some(source.clone());
-                }
-            }
+            replace_source(std::slice::from_mut(&mut set.file), &old, &source)?;
         }
         self.warnings = source_warnings(&self.sets);
         Ok(())
@@ -224,16 +220,9 @@ pub fn plan_with(
             problems.push(problem(LimitError::Questions.to_string()));
             continue;
         }
-        let default_source = || {
-            let file_name = Path::new(name)
-                .file_name()
-                .and_then(|s| s.to_str())
-                .unwrap_or(name);
-            format!("导入文件 {file_name}（未注明出处）")
-        };
         for (mut file, places) in parts {
             assign_ids(&mut file, bank);
-            let source = chosen.clone().unwrap_or_else(default_source);
+            let source = chosen.clone().unwrap_or_else(|| default_source(name));
             let unsourced = fill_sources(&mut file, &source);
             sources.push((name.clone(), (unsourced > 0).then_some(source), unsourced));
             let (questions, more) = validate_set(&file.set, &file.questions, &places);
@@ -283,6 +272,30 @@ pub fn cap_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
         ),
     });
     problems
+}
+
+/// The set-level source of questions imported from `file_name` without one, when the admin
+/// gave none: `导入文件 题库.xlsx（未注明出处）`.
+pub fn default_source(file_name: &str) -> String {
+    let file_name = Path::new(file_name)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file_name);
+    format!("导入文件 {file_name}（未注明出处）")
+}
+
+/// Makes the questions of `files` that cite the set-level source `old` cite `new` (for a
+/// pending import whose preview the admin answered with another source). Returns how many.
+pub fn replace_source(files: &mut [SetFile], old: &str, new: &str) -> Result<usize, String> {
+    let new = check_source(new)?;
+    let mut replaced = 0;
+    for record in files.iter_mut().flat_map(|f| f.questions.iter_mut()) {
+        if record.source.as_deref() == Some(old) {
+            record.source = Some(new.clone());
+            replaced += 1;
+        }
+    }
+    Ok(replaced)
 }
 
 /// A set-level source as given: trimmed, not empty, within [`limits::MAX_SOURCE_CHARS`].

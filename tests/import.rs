@@ -1422,6 +1422,34 @@ fn ods_reads_and_its_repeated_rows_are_bounded() {
 }
 
 #[test]
+fn text_formats_are_bounded_too() {
+    use stdquiz::bank::limits::{MAX_QUESTIONS, MAX_ROWS};
+    let mut csv = String::from("题型,题干,选项A,选项B,答案,解析,出处\n");
+    for i in 0..MAX_ROWS + 5 {
+        csv.push_str(&format!("单选,第{i}题,甲,乙,A,说明。,资料\n"));
+    }
+    let found = problems("rows.csv", csv.as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("more than 20000 rows"), "{}", found[0]);
+    let wide = format!("题型,题干\n单选,题{}x\n", ",".repeat(100));
+    let found = problems("wide.csv", wide.as_bytes());
+    assert!(found[0].contains("beyond column 64"), "{}", found[0]);
+    let paste: String = (1..=MAX_QUESTIONS + 1)
+        .map(|i| format!("{i}. 题\n"))
+        .collect();
+    let found = problems("many.txt", paste.as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("at most 10000 questions"), "{}", found[0]);
+    let json = format!(
+        r#"{{"set": {{"id": "x", "title": "x"}}, "question": [{}{{}}]}}"#,
+        "{},".repeat(4 * MAX_QUESTIONS)
+    );
+    let found = problems("flood.json", json.as_bytes());
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("at most 10000 questions"), "{}", found[0]);
+}
+
+#[test]
 fn a_flood_of_problems_lists_the_first_fifty_and_counts_the_rest() {
     let mut csv = String::from("题型,题干,选项A,选项B,答案,解析,出处\n");
     for i in 0..300 {
@@ -1559,6 +1587,20 @@ fn pasted_text_without_sources_imports_with_a_set_source() {
     assert!(plan.warnings[0].contains("标准化法宣传资料"));
     assert!(plan.set_source(&"长".repeat(500)).is_err());
     apply(&store, &plan, "test", 1).unwrap();
+
+    // A pending import keeps only the records: the default source is replaced there.
+    let plan = plan_one(&name, &bytes);
+    let mut files = plan.set_files();
+    let old = stdquiz::import::default_source(&name);
+    assert_eq!(old, "导入文件 wenjuanxing-paste.txt（未注明出处）");
+    assert_eq!(
+        stdquiz::import::replace_source(&mut files, &old, "宣传资料"),
+        Ok(6)
+    );
+    assert!(files[0]
+        .questions
+        .iter()
+        .all(|r| r.source.as_deref() == Some("宣传资料")));
 }
 
 #[test]
@@ -1976,7 +2018,11 @@ fn xls_reads_and_its_declared_and_real_extents_are_bounded() {
     let hostile = minimal_xls(&cells, (0, 4_000_000_000, 0, 256));
     let found = problems("declared.xls", &hostile);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("4000000000 × 256"), "{}", found[0]);
+    assert!(
+        found[0].contains("声明的范围 A1:IV4000000000（4000000000 行 × 256 列）"),
+        "{}",
+        found[0]
+    );
     let dir = tempfile::tempdir().unwrap();
     let (code, _, peak, seconds) = dry_run_measured(dir.path(), "declared.xls", &hostile);
     assert_eq!(code, Some(1));
@@ -1988,5 +2034,10 @@ fn xls_reads_and_its_declared_and_real_extents_are_bounded() {
     corners.push((65_535, 255, "角落"));
     let found = problems("corners.xls", &minimal_xls(&corners, (0, 3, 0, 7)));
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("65536 × 256"), "{}", found[0]);
+    assert!(
+        found[0].contains("工作表 题库 的数据区域达 65536 行 × 256 列")
+            && found[0].contains("spans 65536 rows × 256 columns"),
+        "{}",
+        found[0]
+    );
 }

@@ -22,6 +22,9 @@ pub const MAX_COLUMNS: usize = 64;
 /// cell by cell, never as a dense range, so this only refuses the absurd (`A1:XFD1048576`)
 /// and lets through a template formatted down to row 65536.
 pub const MAX_DECLARED_CELLS: u64 = 10_000_000;
+/// Cells an ODS or XLS sheet may span from its first to its last cell with content
+/// (calamine builds these sheets as dense ranges).
+pub const MAX_DENSE_CELLS: u64 = (MAX_ROWS as u64) * (MAX_COLUMNS as u64);
 /// Cells with content read from one file.
 pub const MAX_CELLS: usize = 400_000;
 /// Questions (or knowledge entries) in one file.
@@ -64,6 +67,13 @@ pub enum LimitError {
     Declared {
         sheet: String,
         range: String,
+        rows: u64,
+        columns: u64,
+    },
+    /// An ODS or XLS sheet whose cells span more than [`MAX_DENSE_CELLS`] (these readers
+    /// expand a sheet into a dense range).
+    Extent {
+        sheet: String,
         rows: u64,
         columns: u64,
     },
@@ -119,6 +129,14 @@ impl fmt::Display for LimitError {
             } => write!(
                 f,
                 "工作表 {sheet} 声明的范围 {range}（{rows} 行 × {columns} 列）超过 {MAX_DECLARED_CELLS} 个单元格的上限，未读取；请只保留题目所在的行列后另存 / sheet {sheet} declares the range {range} ({rows} rows × {columns} columns), over the limit of {MAX_DECLARED_CELLS} cells; not read: keep only the rows and columns of the questions and save it again"
+            ),
+            LimitError::Extent {
+                sheet,
+                rows,
+                columns,
+            } => write!(
+                f,
+                "工作表 {sheet} 的数据区域达 {rows} 行 × {columns} 列，超过 {MAX_DENSE_CELLS} 个单元格的上限，未读取；请删除远处的单元格后另存 / sheet {sheet} spans {rows} rows × {columns} columns, over the limit of {MAX_DENSE_CELLS} cells; not read: delete the far-away cells and save it again"
             ),
             LimitError::Rows { sheet } => write!(
                 f,
@@ -213,6 +231,30 @@ pub fn declared_extent(range: &str) -> Option<(u64, u64)> {
     ))
 }
 
+/// A range in Excel's notation from 0-based (row, column) corners: `A1:XFD1048576`.
+pub fn range_name(start: (u64, u64), end: (u64, u64)) -> String {
+    format!(
+        "{}{}:{}{}",
+        column_name(start.1),
+        start.0 + 1,
+        column_name(end.1),
+        end.0 + 1
+    )
+}
+
+/// Column letters as Excel shows them: 0 -> A, 26 -> AA.
+fn column_name(mut index: u64) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push((b'A' + (index % 26) as u8) as char);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
 /// `B12` -> (12, 2); `$B$12` too.
 fn cell_position(cell: &str) -> Option<(u64, u64)> {
     let cell = cell.trim().replace('$', "");
@@ -241,5 +283,6 @@ mod tests {
         assert_eq!(declared_extent("A1"), Some((1, 1)));
         assert_eq!(declared_extent("$B$2:$D$11"), Some((10, 3)));
         assert_eq!(declared_extent("nonsense"), None);
+        assert_eq!(range_name((0, 0), (1_048_575, 16_383)), "A1:XFD1048576");
     }
 }

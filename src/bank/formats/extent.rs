@@ -14,9 +14,6 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::bank::limits::{self, LimitError};
 
-/// Cells a dense sheet range may take once expanded.
-const MAX_DENSE_CELLS: u64 = (limits::MAX_ROWS as u64) * (limits::MAX_COLUMNS as u64);
-
 /// Checks every table of an ODS file. A file that is not a readable ODS passes: the
 /// reader then reports it.
 pub(super) fn check_ods(bytes: &[u8]) -> Result<(), LimitError> {
@@ -144,10 +141,9 @@ impl OdsTable {
 }
 
 fn check_dense(sheet: &str, rows: u64, columns: u64) -> Result<(), LimitError> {
-    if rows.saturating_mul(columns) > MAX_DENSE_CELLS {
-        return Err(LimitError::Declared {
+    if rows.saturating_mul(columns) > limits::MAX_DENSE_CELLS {
+        return Err(LimitError::Extent {
             sheet: sheet.to_string(),
-            range: format!("{rows} × {columns}"),
             rows,
             columns,
         });
@@ -189,7 +185,9 @@ pub(super) fn check_xls(bytes: &[u8]) -> Result<(), LimitError> {
     let mut sheet_number = 0;
     let mut cells: u64 = 0;
     let mut offset = 0;
+    let mut names: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     while offset + 4 <= stream.len() {
+        let record_at = offset;
         let kind = u16::from_le_bytes([stream[offset], stream[offset + 1]]);
         let length = usize::from(u16::from_le_bytes([stream[offset + 2], stream[offset + 3]]));
         let data = &stream[offset + 4..(offset + 4 + length).min(stream.len())];
@@ -207,9 +205,17 @@ pub(super) fn check_xls(bytes: &[u8]) -> Result<(), LimitError> {
             0x0809 => {
                 sheet_number += 1;
                 sheet = XlsSheet {
-                    name: format!("#{}", sheet_number - 1),
+                    name: names
+                        .remove(&record_at)
+                        .unwrap_or_else(|| format!("#{}", sheet_number - 1)),
                     ..Default::default()
                 };
+            }
+            // BOUNDSHEET: where a sheet's BOF is, and its name.
+            0x0085 => {
+                if let (Some(at), Some(name)) = (u32_at(0), sheet_name(data)) {
+                    names.insert(at as usize, name);
+                }
             }
             // EOF of a sheet.
             0x000A => sheet.finish()?,
@@ -227,7 +233,10 @@ pub(super) fn check_xls(bytes: &[u8]) -> Result<(), LimitError> {
                     if rows.saturating_mul(columns) > limits::MAX_DECLARED_CELLS {
                         return Err(LimitError::Declared {
                             sheet: sheet.name.clone(),
-                            range: format!("{rows} × {columns}"),
+                            range: limits::range_name(
+                                (u64::from(fr), u64::from(fc)),
+                                (u64::from(lr.max(1) - 1), u64::from(lc.max(1) - 1)),
+                            ),
                             rows,
                             columns,
                         });
@@ -260,6 +269,23 @@ pub(super) fn check_xls(bytes: &[u8]) -> Result<(), LimitError> {
         }
     }
     sheet.finish()
+}
+
+/// The name in a BOUNDSHEET record: a length, a flag (1: UTF-16, 0: Latin-1), the text.
+fn sheet_name(data: &[u8]) -> Option<String> {
+    let length = usize::from(*data.get(6)?);
+    let text = data.get(8..)?;
+    match data.get(7)? {
+        1 => {
+            let units: Vec<u16> = text
+                .chunks_exact(2)
+                .take(length)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            Some(String::from_utf16_lossy(&units))
+        }
+        _ => Some(text.iter().take(length).map(|&b| char::from(b)).collect()),
+    }
 }
 
 #[derive(Default)]

@@ -107,7 +107,8 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
     };
     for (index, raw) in text.lines().enumerate() {
         reader.line(index + 1, raw);
-        if reader.drafts.len() > limits::MAX_QUESTIONS {
+        let read = reader.drafts.len() + usize::from(reader.current.is_some());
+        if read > limits::MAX_QUESTIONS {
             return Err(vec![Problem {
                 file: name.to_string(),
                 line: Some(index + 1),

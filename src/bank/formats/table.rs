@@ -331,7 +331,7 @@ fn split_list(cell: &str) -> Vec<String> {
 }
 
 /// Column letter as Excel shows it: 0 -> A, 26 -> AA.
-pub(super) fn column_letter(mut index: usize) -> String {
+fn column_letter(mut index: usize) -> String {
     let mut letters = Vec::new();
     loop {
         letters.push((b'A' + (index % 26) as u8) as char);

@@ -180,12 +180,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
         if rows.saturating_mul(columns) > limits::MAX_DECLARED_CELLS {
             return Err(LimitError::Declared {
                 sheet: name,
-                range: format!(
-                    "{}{}:{}{}",
-                    table::column_letter(declared.start.1 as usize),
-                    declared.start.0 + 1,
-                    table::column_letter(declared.end.1 as usize),
-                    declared.end.0 + 1
+                range: limits::range_name(
+                    (u64::from(declared.start.0), u64::from(declared.start.1)),
+                    (u64::from(declared.end.0), u64::from(declared.end.1)),
                 ),
                 rows,
                 columns,
