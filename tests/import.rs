@@ -1092,6 +1092,11 @@ fn zip_file(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// A one-sheet workbook around `sheet_data` (the inside of `<sheetData>`).
 fn minimal_xlsx(dimension: &str, sheet_data: &[u8]) -> Vec<u8> {
+    minimal_xlsx_with(dimension, sheet_data, None)
+}
+
+/// The same with a shared-strings part holding `shared_strings` (the inside of `<sst>`).
+fn minimal_xlsx_with(dimension: &str, sheet_data: &[u8], shared_strings: Option<&[u8]>) -> Vec<u8> {
     let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
     let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
     let workbook = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="题库" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
@@ -1102,11 +1107,26 @@ fn minimal_xlsx(dimension: &str, sheet_data: &[u8]) -> Vec<u8> {
     .into_bytes();
     sheet.extend_from_slice(sheet_data);
     sheet.extend_from_slice(b"</sheetData></worksheet>");
+    let Some(strings) = shared_strings else {
+        return zip_file(&[
+            ("[Content_Types].xml", types.as_bytes()),
+            ("_rels/.rels", rels.as_bytes()),
+            ("xl/workbook.xml", workbook.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", workbook_rels.as_bytes()),
+            ("xl/worksheets/sheet1.xml", &sheet),
+        ]);
+    };
+    let types = types.replace("</Types>", r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#);
+    let workbook_rels = workbook_rels.replace("</Relationships>", r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#);
+    let mut sst = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#.to_vec();
+    sst.extend_from_slice(strings);
+    sst.extend_from_slice(b"</sst>");
     zip_file(&[
         ("[Content_Types].xml", types.as_bytes()),
         ("_rels/.rels", rels.as_bytes()),
         ("xl/workbook.xml", workbook.as_bytes()),
         ("xl/_rels/workbook.xml.rels", workbook_rels.as_bytes()),
+        ("xl/sharedStrings.xml", &sst),
         ("xl/worksheets/sheet1.xml", &sheet),
     ])
 }
@@ -1334,6 +1354,29 @@ fn claim_size(mut bytes: Vec<u8>, entry: &str, size: u32) -> Vec<u8> {
         at += 4;
     }
     bytes
+}
+
+#[test]
+fn a_flood_of_shared_strings_is_refused_before_calamine_loads_them() {
+    let limit = stdquiz::bank::limits::MAX_SHARED_STRINGS;
+    // A real shared string, used by a cell, then empty ones up to the limit: read.
+    let cell = r#"<row r="4"><c r="A4" t="s"><v>0</v></c></row>"#;
+    let mut strings = b"<si><t>shared</t></si>".to_vec();
+    strings.extend(b"<si/>".repeat(limit - 1));
+    let data = format!("{}{cell}", good_rows());
+    let bytes = minimal_xlsx_with("A1:G4", data.as_bytes(), Some(&strings));
+    assert!(problems("at-limit.xlsx", &bytes)
+        .iter()
+        .any(|p| p.contains(":4: ")));
+    strings.extend(b"<si/>");
+    let bytes = minimal_xlsx_with("A1:G4", data.as_bytes(), Some(&strings));
+    let found = problems("sst.xlsx", &bytes);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("more than 400000 shared strings"),
+        "{}",
+        found[0]
+    );
 }
 
 #[test]

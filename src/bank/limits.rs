@@ -27,6 +27,8 @@ pub const MAX_DECLARED_CELLS: u64 = 10_000_000;
 pub const MAX_DENSE_CELLS: u64 = (MAX_ROWS as u64) * (MAX_COLUMNS as u64);
 /// Cells with content read from one file.
 pub const MAX_CELLS: usize = 400_000;
+/// Shared strings in a workbook (calamine keeps every one in memory as it opens the file).
+pub const MAX_SHARED_STRINGS: usize = MAX_CELLS;
 /// Questions (or knowledge entries) in one file.
 pub const MAX_QUESTIONS: usize = 10_000;
 /// Sheets read from one workbook.
@@ -85,6 +87,8 @@ pub enum LimitError {
     Cells { sheet: String },
     /// More than [`MAX_QUESTIONS`] questions or entries.
     Questions,
+    /// More than [`MAX_SHARED_STRINGS`] shared strings.
+    SharedStrings,
     /// More than [`MAX_SHEETS`] sheets.
     Sheets { sheets: usize },
 }
@@ -154,6 +158,10 @@ impl fmt::Display for LimitError {
                 f,
                 "一个文件最多 {MAX_QUESTIONS} 道题（或条目），请拆分后分别导入 / one file holds at most {MAX_QUESTIONS} questions (or entries): split it into several files"
             ),
+            LimitError::SharedStrings => write!(
+                f,
+                "工作簿的共享字符串超过 {MAX_SHARED_STRINGS} 个的上限，未读取 / the workbook has more than {MAX_SHARED_STRINGS} shared strings, the limit; not read"
+            ),
             LimitError::Sheets { sheets } => write!(
                 f,
                 "工作簿有 {sheets} 个工作表，超过 {MAX_SHEETS} 个的上限，未读取 / the workbook has {sheets} sheets, over the limit of {MAX_SHEETS}; not read"
@@ -204,7 +212,11 @@ pub fn check_zip<R: Read + Seek>(reader: R) -> Result<(), LimitError> {
         };
         let name = entry.name().to_string();
         let mut limited = entry.take(MAX_ENTRY_BYTES + 1);
-        let unpacked = std::io::copy(&mut limited, &mut std::io::sink()).unwrap_or(0);
+        let mut counter = ElementCounter::new(b"si");
+        let unpacked = std::io::copy(&mut limited, &mut counter).unwrap_or(0);
+        if name.ends_with("sharedStrings.xml") && counter.count > MAX_SHARED_STRINGS {
+            return Err(LimitError::SharedStrings);
+        }
         if unpacked > MAX_ENTRY_BYTES {
             return Err(LimitError::Entry {
                 entry: name,
@@ -217,6 +229,52 @@ pub fn check_zip<R: Read + Seek>(reader: R) -> Result<(), LimitError> {
         }
     }
     Ok(())
+}
+
+/// Counts the start tags of one element (`<si>`, `<si/>`, `<si ...>`) in XML written
+/// through it, across chunk boundaries, keeping nothing else. (A namespace prefix, which
+/// no spreadsheet program writes, is not counted; the entry size still bounds such a file.)
+struct ElementCounter {
+    name: &'static [u8],
+    /// The last bytes seen, enough to match a tag split between two writes.
+    tail: Vec<u8>,
+    count: usize,
+}
+
+impl ElementCounter {
+    fn new(name: &'static [u8]) -> ElementCounter {
+        ElementCounter {
+            name,
+            tail: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
+impl std::io::Write for ElementCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // A tag is `name.len() + 2` bytes; the tail kept is one byte shorter, so no tag lies
+        // wholly in it and every tag in tail + buf is counted exactly once.
+        let width = self.name.len() + 2;
+        let mut window = std::mem::take(&mut self.tail);
+        window.extend_from_slice(buf);
+        self.count += window
+            .windows(width)
+            .filter(|w| {
+                w[0] == b'<'
+                    && &w[1..width - 1] == self.name
+                    && matches!(w[width - 1], b'>' | b' ' | b'/')
+            })
+            .count();
+        let start = window.len().saturating_sub(width - 1);
+        window.drain(..start);
+        self.tail = window;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Parses a `<dimension ref>` such as `A1:XFD1048576` (or a single cell `A1`) into
@@ -276,6 +334,18 @@ fn cell_position(cell: &str) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_tags_split_across_writes() {
+        use std::io::Write;
+        let xml = b"<sst><si><t>a</t></si><si/><si ><t/></si><sheet/><sx/></sst>";
+        for split in 0..xml.len() {
+            let mut counter = ElementCounter::new(b"si");
+            counter.write_all(&xml[..split]).unwrap();
+            counter.write_all(&xml[split..]).unwrap();
+            assert_eq!(counter.count, 3, "split at {split}");
+        }
+    }
 
     #[test]
     fn declared_extents() {
