@@ -15,7 +15,11 @@
 //!   reported by the validator, never guessed.
 //! - Without a 题集 column (or with a blank one on the first row) the set id is the file
 //!   stem made of `[a-z0-9-]` (`imported` when nothing is left) and the title the stem.
-//! - Several 题集 values make several sets.
+//! - Several 题集 values make several sets; sheets of one set (a sheet per kind) are merged.
+//! - Unknown columns are ignored and listed in the [`ColumnMapping`] a dry run prints.
+//! - A blank or absent 题型 takes the kind of a heading row (`二、多选题`), a title row
+//!   above the header or the sheet's name, else is inferred from the options and answer.
+//! - 出处 may be absent: the import gives such rows the set-level source.
 
 use std::collections::HashMap;
 use std::path::Path;
