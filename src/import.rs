@@ -122,6 +122,19 @@ pub fn read_files(paths: &[impl AsRef<Path>]) -> Result<Vec<(String, Vec<u8>)>, 
     let mut problems = Vec::new();
     for path in paths {
         let path = path.as_ref();
+        // A file over the limit is refused from its size, never read into memory.
+        if let Ok(metadata) = std::fs::metadata(path) {
+            let bytes = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
+            if metadata.is_file() && bytes > MAX_UPLOAD_BYTES {
+                problems.push(Problem {
+                    file: path.display().to_string(),
+                    line: None,
+                    question: None,
+                    message: LimitError::Upload { bytes }.to_string(),
+                });
+                continue;
+            }
+        }
         match std::fs::read(path) {
             Ok(bytes) => files.push((path.display().to_string(), bytes)),
             Err(e) => problems.push(Problem {

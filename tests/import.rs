@@ -1186,14 +1186,22 @@ fn dry_run_measured(dir: &Path, name: &str, bytes: &[u8]) -> (Option<i32>, Strin
     std::fs::write(&file, bytes).unwrap();
     let questions = dir.join("questions");
     std::fs::create_dir_all(&questions).unwrap();
-    let started = std::time::Instant::now();
-    let mut child = stdquiz()
+    let mut command = stdquiz();
+    command
         .args(["import", "--dry-run"])
         .arg(&file)
         .arg("--data")
         .arg(dir.join(format!("data-{name}")))
         .arg("--questions")
-        .arg(&questions)
+        .arg(&questions);
+    run_measured(command)
+}
+
+/// Runs a command and returns (exit code, stdout, peak resident memory in MiB as watched
+/// in /proc, seconds).
+fn run_measured(mut command: Command) -> (Option<i32>, String, u64, f64) {
+    let started = std::time::Instant::now();
+    let mut child = command
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -1377,6 +1385,30 @@ fn a_flood_of_shared_strings_is_refused_before_calamine_loads_them() {
         "{}",
         found[0]
     );
+}
+
+#[test]
+fn a_file_over_the_upload_limit_is_refused_from_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.xlsx");
+    // 2 GiB of nothing (a sparse file): the CLI must not read it to learn its size.
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let mut command = stdquiz();
+    command
+        .args(["import", "--dry-run"])
+        .arg(&file)
+        .arg("--data")
+        .arg(dir.path().join("data"));
+    let (code, stdout, peak, _) = run_measured(command);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("文件大小 2048.0 MB，超过 5 MB 的上限"),
+        "{stdout}"
+    );
+    assert!(peak < HOSTILE_PEAK_MIB, "peak {peak} MiB");
 }
 
 #[test]
