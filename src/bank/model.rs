@@ -14,15 +14,24 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The many names of the kinds in exam platforms' templates: 单选/单选题/单项选择题,
+    /// 多选/多项选择题/不定项选择题, 判断/判断题/是非题, 填空/填空题, and English ones.
     pub fn parse(raw: &str) -> Option<Kind> {
-        let lower = crate::text::fold_width(raw).to_lowercase();
+        let lower: String = crate::text::fold_width(raw)
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
+            .collect();
         let kind = match lower.trim_end_matches('题') {
-            "single" | "单选" | "单项选择" | "单选择" | "choice" | "s" => Kind::Single,
-            "multi" | "multiple" | "多选" | "多项选择" | "不定项" | "不定项选择" | "m" => {
-                Kind::Multi
+            "single" | "单选" | "单项选择" | "单选择" | "选择" | "choice" | "singlechoice"
+            | "s" => Kind::Single,
+            "multi" | "multiple" | "多选" | "多项选择" | "多选择" | "不定项" | "不定项选择"
+            | "multiplechoice" | "multichoice" | "m" => Kind::Multi,
+            "judge" | "truefalse" | "true/false" | "trueorfalse" | "tf" | "判断" | "是非"
+            | "对错" | "j" => Kind::Judge,
+            "fill" | "blank" | "填空" | "fillin" | "fillintheblank" | "fillintheblanks" | "f" => {
+                Kind::Fill
             }
-            "judge" | "truefalse" | "true/false" | "tf" | "判断" | "是非" | "j" => Kind::Judge,
-            "fill" | "blank" | "填空" | "f" => Kind::Fill,
             _ => return None,
         };
         Some(kind)

@@ -1,12 +1,15 @@
 //! The canonical record form of a set (what TOML and JSON files hold and what every
 //! other format is mapped to), and the one validator that turns records into questions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::limits::{
+    MAX_OPTION_CHARS, MAX_TAGS, MAX_TAG_CHARS, MAX_TITLE_CHARS, MAX_TOPIC_CHARS, MAX_TOPIC_EN_CHARS,
+};
 use super::model::{AnswerKey, Kind, Question};
 use crate::text::{clean_cell, normalize_answer};
 
@@ -144,6 +147,10 @@ pub trait Locate {
     fn file(&self) -> &str;
     /// Line of `field` in record `index`, or of the record itself when `field` is None.
     fn line(&self, index: usize, field: Option<&str>) -> Option<usize>;
+    /// The file of record `index` (a set gathered from several sheets names each).
+    fn file_of(&self, _index: usize) -> &str {
+        self.file()
+    }
 }
 
 /// Validates every record of a set and reports every problem at once.
@@ -174,16 +181,41 @@ pub fn validate_set(
             message: "the file holds no questions".into(),
         });
     }
+    for (what, value, max) in [
+        ("set title (题集名称)", Some(&header.title), MAX_TITLE_CHARS),
+        (
+            "English set title",
+            header.title_en.as_ref(),
+            2 * MAX_TITLE_CHARS,
+        ),
+        ("set topic (知识点)", header.topic.as_ref(), MAX_TOPIC_CHARS),
+        (
+            "English set topic",
+            header.topic_en.as_ref(),
+            MAX_TOPIC_EN_CHARS,
+        ),
+    ] {
+        if let Some(message) = too_long(what, value.map(String::as_str), max) {
+            problems.push(Problem {
+                file: locate.file().to_string(),
+                line: None,
+                question: None,
+                message,
+            });
+        }
+    }
+    let mut first_of: HashMap<String, usize> = HashMap::new();
     for (index, record) in records.iter().enumerate() {
-        let id = record
+        let given = record
             .id
             .as_deref()
             .map(clean_cell)
-            .filter(|id| !id.is_empty())
-            .unwrap_or_else(|| derived_id(&header.id, record));
+            .filter(|id| !id.is_empty());
+        let derived = given.is_none();
+        let id = given.unwrap_or_else(|| derived_id(&header.id, record));
         let mut report = |field: Option<&str>, message: String| {
             problems.push(Problem {
-                file: locate.file().to_string(),
+                file: locate.file_of(index).to_string(),
                 line: locate
                     .line(index, field)
                     .or_else(|| locate.line(index, None)),
@@ -192,11 +224,23 @@ pub fn validate_set(
             })
         };
         if !seen_ids.insert(id.clone()) {
-            report(
-                Some("id"),
-                format!("duplicate id `{id}` (ids must be unique)"),
-            );
+            let first = first_of
+                .get(&id)
+                .and_then(|&i| locate.line(i, None))
+                .map_or(String::new(), |line| format!(" at line {line}"));
+            if derived {
+                report(
+                    None,
+                    format!("the same question (stem and options) as the one{first}: remove one of them"),
+                );
+            } else {
+                report(
+                    Some("id"),
+                    format!("duplicate id `{id}` (ids must be unique; first used{first})"),
+                );
+            }
         }
+        first_of.entry(id.clone()).or_insert(index);
         match build_question(header, &id, record) {
             Ok(question) => questions.push(question),
             Err(errors) => {
@@ -291,6 +335,40 @@ fn build_question(
         if chars > MAX_MESSAGE_CHARS {
             errors.push((Some(field), format!("{field} has {chars} characters, over Telegram's {MAX_MESSAGE_CHARS}-character message limit")));
         }
+    }
+    if let Some(message) = too_long("topic (知识点)", r.topic.as_deref(), MAX_TOPIC_CHARS) {
+        errors.push((Some("topic"), message));
+    }
+    if let Some((i, option)) = options
+        .iter()
+        .enumerate()
+        .find(|(_, o)| o.chars().count() > MAX_OPTION_CHARS)
+    {
+        errors.push((
+            Some("options"),
+            format!(
+                "option {} has {} characters; an option holds at most {MAX_OPTION_CHARS}",
+                letter(i),
+                option.chars().count()
+            ),
+        ));
+    }
+    let tags: Vec<&String> = r.tags.iter().filter(|t| !t.trim().is_empty()).collect();
+    if tags.len() > MAX_TAGS {
+        errors.push((
+            Some("tags"),
+            format!("{} tags; a question holds at most {MAX_TAGS}", tags.len()),
+        ));
+    }
+    if let Some(tag) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        errors.push((
+            Some("tags"),
+            format!(
+                "tag `{}` has {} characters; a tag holds at most {MAX_TAG_CHARS}",
+                crate::text::truncate_chars(tag, 20),
+                tag.chars().count()
+            ),
+        ));
     }
     let rendered = [
         r.prompt.as_deref(),
@@ -545,6 +623,17 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A problem when `value` has more than `max` characters (its start is quoted).
+fn too_long(what: &str, value: Option<&str>, max: usize) -> Option<String> {
+    let chars = value?.chars().count();
+    (chars > max).then(|| {
+        format!(
+            "{what} `{}` has {chars} characters; the limit is {max} (it is shown on buttons and in lists)",
+            crate::text::truncate_chars(value.unwrap_or(""), 20)
+        )
+    })
+}
+
 fn non_empty(value: Option<&str>) -> Option<String> {
     value.map(clean_cell).filter(|v| !v.is_empty())
 }
@@ -557,12 +646,31 @@ fn first_line(text: &str) -> String {
         .to_string()
 }
 
-/// A stable id for a record that has none: the set id plus a hash of the prompt,
-/// so re-importing the same file keeps each question's id and its progress.
+/// A stable id for a record that has none: the set id plus a hash of the whole question
+/// (stem and options, compared as answers are: ignoring width, case, spaces and
+/// punctuation), so that distinct questions sharing a stem such as 下列说法正确的是（ ）
+/// get distinct ids and re-importing the same file keeps each id and its progress.
 pub(crate) fn derived_id(set_id: &str, record: &QuestionRecord) -> String {
-    let prompt = normalize_answer(record.prompt.as_deref().unwrap_or(""));
+    let mut text = normalize_answer(record.prompt.as_deref().unwrap_or(""));
+    for option in &record.options {
+        text.push('\u{1f}');
+        text.push_str(&normalize_answer(option));
+    }
+    id_from_hash(set_id, &text)
+}
+
+/// The id derived from the stem alone, as imports did before [`derived_id`]; sets stored
+/// then hold records without ids, and this keeps theirs.
+pub(crate) fn stem_derived_id(set_id: &str, record: &QuestionRecord) -> String {
+    id_from_hash(
+        set_id,
+        &normalize_answer(record.prompt.as_deref().unwrap_or("")),
+    )
+}
+
+fn id_from_hash(set_id: &str, text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in prompt.as_bytes() {
+    for byte in text.as_bytes() {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

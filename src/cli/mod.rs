@@ -67,6 +67,9 @@ pub enum Command {
         /// Validate and report what would change, without writing
         #[arg(long)]
         dry_run: bool,
+        /// Source (出处) shown for questions whose file cites none
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Export progress, the bank, or unanswered questions
     Export {
@@ -264,7 +267,8 @@ pub fn run(cli: Cli) -> ExitCode {
             files,
             paths,
             dry_run,
-        } => import(&files, &paths, dry_run),
+            source,
+        } => import(&files, &paths, dry_run, source),
         Command::Export { what } => export(what),
         Command::Ask { text, paths, json } => ask(&text, &paths, json),
         Command::Campaign { what } => campaign::campaign(what),
@@ -346,7 +350,7 @@ fn print_summary(summary: &BankSummary) {
     }
 }
 
-fn import(files: &[PathBuf], paths: &Paths, dry_run: bool) -> ExitCode {
+fn import(files: &[PathBuf], paths: &Paths, dry_run: bool, source: Option<String>) -> ExitCode {
     let inputs = match crate::import::read_files(files) {
         Ok(inputs) => inputs,
         Err(problems) => return print_problems(&problems),
@@ -363,10 +367,14 @@ fn import(files: &[PathBuf], paths: &Paths, dry_run: bool) -> ExitCode {
         Ok(current) => current,
         Err(e) => return fail(e),
     };
-    let plan = match crate::import::plan(&inputs, &current, &content.bank) {
+    let options = crate::import::ImportOptions { source };
+    let plan = match crate::import::plan_with(&inputs, &current, &content.bank, &options) {
         Ok(plan) => plan,
         Err(problems) => return print_problems(&problems),
     };
+    for line in plan.summary_lines() {
+        println!("{line}");
+    }
     for set in &plan.sets {
         println!(
             "set {} v{}: {} questions (added {}, changed {}, unchanged {}, retired {})",

@@ -2,6 +2,7 @@
 
 use super::table::{self, Row};
 use super::ParsedFile;
+use crate::bank::limits::{self, LimitError};
 use crate::bank::record::Problem;
 
 /// Parses decoded CSV text. The delimiter is whichever of `,`, tab and `;` the first
@@ -17,6 +18,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
     // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
     // quoted cell stays in its row. (The reader skips blank lines, so count them here.)
     let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
+    let mut content_rows = 0;
     for result in reader.records() {
         let record = match result {
             Ok(record) => record,
@@ -43,9 +45,36 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
             .filter(|&&b| b == b'\n')
             .count();
         counted_to = start;
+        let number = line - breaks_in_cells;
+        let width = record
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| !cell.trim().is_empty())
+            .last()
+            .map_or(0, |(last, _)| last + 1);
+        if width > limits::MAX_COLUMNS {
+            return Err(limit(
+                name,
+                LimitError::Columns {
+                    sheet: name.to_string(),
+                    row: number,
+                },
+            ));
+        }
+        if width > 0 {
+            content_rows += 1;
+            if content_rows > limits::MAX_ROWS {
+                return Err(limit(
+                    name,
+                    LimitError::Rows {
+                        sheet: name.to_string(),
+                    },
+                ));
+            }
+        }
         rows.push(Row {
-            number: line - breaks_in_cells,
-            cells: record.iter().map(str::to_string).collect(),
+            number,
+            cells: record.iter().take(width).map(str::to_string).collect(),
         });
         breaks_in_cells += record
             .iter()
@@ -53,6 +82,15 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
             .sum::<usize>();
     }
     table::parse_rows(name, name, &rows)
+}
+
+fn limit(name: &str, error: LimitError) -> Vec<Problem> {
+    vec![Problem {
+        file: name.to_string(),
+        line: None,
+        question: None,
+        message: error.to_string(),
+    }]
 }
 
 /// Writes rows as UTF-8 CSV with a byte-order mark, so Excel shows the Chinese correctly.

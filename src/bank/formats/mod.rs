@@ -2,6 +2,7 @@
 //! [`crate::bank::record`] plus a locator that knows each record's line or row.
 
 mod csv_format;
+mod extent;
 mod paste_format;
 mod table;
 mod toml_format;
@@ -12,8 +13,13 @@ pub use table::{write_sets_csv, write_sets_xlsx, write_template};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
-use super::record::{FaqRecord, Locate, Problem, SetFile};
+use regex::Regex;
+
+use super::limits::{self, LimitError};
+use super::model::Kind;
+use super::record::{parse_choice_letters, FaqRecord, Locate, Problem, SetFile};
 
 /// A parsed input file: a quiz set, several quiz sets, or a batch of knowledge-base entries.
 #[derive(Debug, Clone)]
@@ -31,6 +37,43 @@ pub struct ParsedFile {
     pub places: Places,
     /// Problems found while decoding records that were still read (e.g. an unknown field).
     pub problems: Vec<Problem>,
+    /// How each table's header was understood (spreadsheets only).
+    pub mappings: Vec<ColumnMapping>,
+}
+
+/// How the header of one table (a CSV file or a sheet) was read, for the dry run:
+/// `题目 → 题干`, and the columns left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMapping {
+    pub file: String,
+    pub sheet: Option<String>,
+    /// (header as written, the template column it is read as).
+    pub understood: Vec<(String, String)>,
+    /// Headers read as nothing (unknown, or known but unused such as 序号).
+    pub ignored: Vec<String>,
+}
+
+impl ColumnMapping {
+    /// `题目 → 题干, 答案, 解析; ignored: 序号, 作者` (a header read as itself is not repeated).
+    pub fn describe(&self) -> String {
+        let understood: Vec<String> = self
+            .understood
+            .iter()
+            .map(|(header, column)| {
+                if header == column {
+                    header.clone()
+                } else {
+                    format!("{header} → {column}")
+                }
+            })
+            .collect();
+        let mut text = understood.join(", ");
+        if !self.ignored.is_empty() {
+            text.push_str("; ignored: ");
+            text.push_str(&self.ignored.join(", "));
+        }
+        text
+    }
 }
 
 /// Where each record (and, when known, each of its fields) sits in the input.
@@ -44,11 +87,21 @@ pub struct Places {
 pub struct RecordPlace {
     pub line: Option<usize>,
     pub fields: HashMap<String, usize>,
+    /// The file (or `file[sheet]`) of this record when it differs from the places' file,
+    /// as in a set gathered from several sheets.
+    pub file: Option<String>,
 }
 
 impl Locate for Places {
     fn file(&self) -> &str {
         &self.file
+    }
+
+    fn file_of(&self, index: usize) -> &str {
+        self.records
+            .get(index)
+            .and_then(|place| place.file.as_deref())
+            .unwrap_or(&self.file)
     }
 
     fn line(&self, index: usize, field: Option<&str>) -> Option<usize> {
@@ -67,6 +120,10 @@ pub enum Format {
     /// Comma-, semicolon- or tab-separated, with a template header row.
     Csv,
     Xlsx,
+    /// Excel 97-2003 workbooks.
+    Xls,
+    /// OpenDocument spreadsheets (LibreOffice, WPS).
+    Ods,
     /// The plain text that Chinese exam platforms copy out (.txt, .md).
     Paste,
 }
@@ -79,6 +136,8 @@ impl Format {
             "json" => Some(Format::Json),
             "csv" | "tsv" => Some(Format::Csv),
             "xlsx" | "xlsm" => Some(Format::Xlsx),
+            "xls" => Some(Format::Xls),
+            "ods" => Some(Format::Ods),
             "txt" | "md" | "markdown" => Some(Format::Paste),
             _ => None,
         }
@@ -133,6 +192,9 @@ pub fn parse_bytes(name: &str, format: Format, bytes: &[u8]) -> Result<ParsedFil
                     )]);
                 }
             };
+            if let Err(e) = check_record_count(text) {
+                return Err(vec![problem(None, e.to_string())]);
+            }
             match format {
                 Format::Toml => toml_format::parse(name, text),
                 _ if text.trim_start().starts_with('[') => parse_json_sets(name, text),
@@ -143,12 +205,28 @@ pub fn parse_bytes(name: &str, format: Format, bytes: &[u8]) -> Result<ParsedFil
             let text = decode_text(bytes).map_err(|message| vec![problem(None, message)])?;
             csv_format::parse(name, &text)
         }
-        Format::Xlsx => xlsx_format::parse(name, bytes),
+        Format::Xlsx => xlsx_format::parse(name, bytes, xlsx_format::Kind::Xlsx),
+        Format::Xls => xlsx_format::parse(name, bytes, xlsx_format::Kind::Xls),
+        Format::Ods => xlsx_format::parse(name, bytes, xlsx_format::Kind::Ods),
         Format::Paste => {
             let text = decode_text(bytes).map_err(|message| vec![problem(None, message)])?;
             paste_format::parse(name, &text)
         }
     }
+}
+
+/// Refuses a TOML or JSON file with far more tables or objects than one file may hold
+/// questions, before each is decoded into a record (a few bytes of `{},` each).
+fn check_record_count(text: &str) -> Result<(), LimitError> {
+    let tables = text
+        .lines()
+        .filter(|line| line.trim_start().starts_with("[["))
+        .count();
+    let objects = text.bytes().filter(|&b| b == b'{').count();
+    if tables + objects > 4 * limits::MAX_QUESTIONS {
+        return Err(LimitError::Questions);
+    }
+    Ok(())
 }
 
 /// An array of sets, `[{"set": {...}, "question": [...]}, ...]`: what
@@ -174,7 +252,52 @@ fn parse_json_sets(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         content: Content::Sets(sets),
         places,
         problems: Vec::new(),
+        mappings: Vec::new(),
     })
+}
+
+/// The kind a heading names: a section (`一、单项选择题（每题1分）`), a title row above a
+/// table, or a sheet name (`判断题`). One-letter names do not count.
+fn heading_kind(text: &str) -> Option<Kind> {
+    static HEADING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+(?:部分|节|大题)\s*[、.．:：]?|\d+\s*[、.．])?\s*([^（(，,:：\s\d]{2,})",
+        )
+        .expect("valid regex")
+    });
+    let found = HEADING.captures(text.trim())?;
+    Kind::parse(&found[1])
+}
+
+/// The kind of a question that does not say: options with one answer letter make a
+/// single choice, several a multiple choice, options 正确/错误 a judge question; without
+/// options an answer 对/错/正确/错误/√/× makes a judge question, anything else a fill-in.
+fn infer_kind(options: &[String], answer: &str) -> Kind {
+    let options: Vec<&String> = options.iter().filter(|o| !o.trim().is_empty()).collect();
+    if !options.is_empty() {
+        if options.len() == 2 && options.iter().all(|o| judge_word(o)) {
+            return Kind::Judge;
+        }
+        return match parse_choice_letters(answer) {
+            Some(letters) if letters.len() >= 2 => Kind::Multi,
+            _ => Kind::Single,
+        };
+    }
+    if judge_word(answer) {
+        Kind::Judge
+    } else {
+        Kind::Fill
+    }
+}
+
+/// The words that make an option-less question a judge question (a narrower list than
+/// the validator accepts, so that a fill answer such as `1` or `是` stays a fill answer).
+fn judge_word(text: &str) -> bool {
+    let folded = crate::text::fold_width(text).to_lowercase();
+    matches!(
+        folded.trim_end_matches(['。', '.']),
+        "对" | "错" | "正确" | "错误" | "√" | "×" | "✓" | "✔" | "✗" | "✘" | "true" | "false"
+    )
 }
 
 /// Text as Excel and Notepad save it: UTF-8 with or without BOM, UTF-16 with BOM

@@ -21,9 +21,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::table::parse_difficulty;
-use super::{file_stem, set_id_from_name, Content, ParsedFile, Places, RecordPlace};
+use super::{
+    file_stem, heading_kind, infer_kind, set_id_from_name, Content, ParsedFile, Places, RecordPlace,
+};
+use crate::bank::limits::{self, LimitError};
 use crate::bank::record::{AnswerField, Problem, QuestionRecord, SetFile, SetHeader};
-use crate::bank::{parse_choice_letters, Kind};
+use crate::bank::Kind;
 use crate::text::fold_width;
 
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -104,6 +107,15 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
     };
     for (index, raw) in text.lines().enumerate() {
         reader.line(index + 1, raw);
+        let read = reader.drafts.len() + usize::from(reader.current.is_some());
+        if read > limits::MAX_QUESTIONS {
+            return Err(vec![Problem {
+                file: name.to_string(),
+                line: Some(index + 1),
+                question: None,
+                message: LimitError::Questions.to_string(),
+            }]);
+        }
     }
     reader.finish_question();
     let Reader {
@@ -131,6 +143,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
         places.records.push(RecordPlace {
             line: Some(draft.line),
             fields: draft.fields.clone(),
+            file: None,
         });
         questions.push(draft.into_record());
     }
@@ -141,6 +154,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
         }),
         places,
         problems,
+        mappings: Vec::new(),
     })
 }
 
@@ -159,7 +173,11 @@ impl Reader<'_> {
         if text.is_empty() {
             return;
         }
-        if let Some(kind) = SECTION.captures(&text).and_then(|c| Kind::parse(&c[1])) {
+        let section = SECTION
+            .captures(&text)
+            .and_then(|c| Kind::parse(&c[1]))
+            .or_else(|| heading.then(|| heading_kind(&text)).flatten());
+        if let Some(kind) = section {
             self.finish_question();
             self.section_kind = Some(kind);
             return;
@@ -459,32 +477,9 @@ impl Draft {
         if let Some(kind) = self.explicit_kind.or(self.section_kind) {
             return kind;
         }
-        let answer = self.answer.as_deref().unwrap_or("");
-        if !self.options.is_empty() {
-            if self.options.len() == 2 && self.options.iter().all(|(_, o)| judge_word(o)) {
-                return Kind::Judge;
-            }
-            return match parse_choice_letters(answer) {
-                Some(letters) if letters.len() >= 2 => Kind::Multi,
-                _ => Kind::Single,
-            };
-        }
-        if judge_word(answer) {
-            Kind::Judge
-        } else {
-            Kind::Fill
-        }
+        let options: Vec<String> = self.options.iter().map(|(_, o)| o.clone()).collect();
+        infer_kind(&options, self.answer.as_deref().unwrap_or(""))
     }
-}
-
-/// The words that make an option-less question a judge question (a narrower list than
-/// the validator accepts, so that a fill answer such as `1` or `是` stays a fill answer).
-fn judge_word(text: &str) -> bool {
-    let folded = fold_width(text).to_lowercase();
-    matches!(
-        folded.trim_end_matches(['。', '.']),
-        "对" | "错" | "正确" | "错误" | "√" | "×" | "✓" | "✔" | "✗" | "✘" | "true" | "false"
-    )
 }
 
 fn option_index(letter: &str) -> usize {

@@ -15,13 +15,18 @@
 //!   reported by the validator, never guessed.
 //! - Without a 题集 column (or with a blank one on the first row) the set id is the file
 //!   stem made of `[a-z0-9-]` (`imported` when nothing is left) and the title the stem.
-//! - Several 题集 values make several sets.
+//! - Several 题集 values make several sets; sheets of one set (a sheet per kind) are merged.
+//! - Unknown columns are ignored and listed in the [`ColumnMapping`] a dry run prints.
+//! - A blank or absent 题型 takes the kind of a heading row (`二、多选题`), a title row
+//!   above the header or the sheet's name, else is inferred from the options and answer.
+//! - 出处 may be absent: the import gives such rows the set-level source.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::{
-    csv_format, file_stem, set_id_from_name, xlsx_format, Content, ParsedFile, Places, RecordPlace,
+    csv_format, file_stem, heading_kind, infer_kind, set_id_from_name, xlsx_format, ColumnMapping,
+    Content, ParsedFile, Places, RecordPlace,
 };
 use crate::bank::record::{AnswerField, FaqRecord, Problem, QuestionRecord, SetFile, SetHeader};
 use crate::bank::{parse_judge, Kind};
@@ -73,6 +78,38 @@ enum Column {
     Ignored,
 }
 
+impl Column {
+    /// The template's name of the column, as a dry run shows the mapping (`题目 → 题干`).
+    fn label(self) -> String {
+        let text = match self {
+            Column::Set => "题集",
+            Column::SetTitle => "题集名称",
+            Column::SetTitleEn => "题集名称_en",
+            Column::Id => "编号",
+            Column::Kind => "题型",
+            Column::Prompt => "题干",
+            Column::PromptEn => "题干_en",
+            Column::Option(i) => return format!("选项{}", letter(i)),
+            Column::OptionEn(i) => return format!("选项{}_en", letter(i)),
+            Column::Answer => "答案",
+            Column::Explanation => "解析",
+            Column::ExplanationEn => "解析_en",
+            Column::Topic => "知识点",
+            Column::TopicEn => "知识点_en",
+            Column::Difficulty => "难度",
+            Column::Source => "出处",
+            Column::Tags => "标签",
+            Column::Question => "问题",
+            Column::QuestionEn => "问题_en",
+            Column::Alternates => "相似问法",
+            Column::Keywords => "关键词",
+            Column::AnswerEn => "答案_en",
+            Column::Ignored => "(ignored)",
+        };
+        text.to_string()
+    }
+}
+
 /// Writes a template with one example row per kind (or two knowledge entries).
 pub fn write_template(out: &Path, xlsx: bool, faq: bool) -> Result<(), String> {
     let (sheet, rows) = if faq {
@@ -103,9 +140,130 @@ pub(super) fn has_header(rows: &[Row]) -> bool {
     find_header(rows).is_some()
 }
 
+/// One sheet of a workbook: its name and its rows with content.
+#[derive(Debug, Clone)]
+pub(super) struct Sheet {
+    pub name: String,
+    pub rows: Vec<Row>,
+}
+
 /// Maps a table to records. `name` is the file as given (for the set id and title),
 /// `file` the name used in problems (with `[sheet]` for workbooks).
 pub(super) fn parse_rows(name: &str, file: &str, rows: &[Row]) -> Result<ParsedFile, Vec<Problem>> {
+    parse_table(name, file, None, rows)
+}
+
+/// Maps every sheet that has a header; sheets without one (notes, instructions) are
+/// skipped. Quiz sheets of the same set (one sheet per kind is common) make one set.
+pub(super) fn parse_sheets(name: &str, sheets: &[Sheet]) -> Result<ParsedFile, Vec<Problem>> {
+    let readable: Vec<&Sheet> = sheets.iter().filter(|s| has_header(&s.rows)).collect();
+    let Some(first) = readable.first().copied().or(sheets.first()) else {
+        return Err(vec![Problem {
+            file: name.to_string(),
+            line: None,
+            question: None,
+            message: "the workbook has no sheets".into(),
+        }]);
+    };
+    let first_file = format!("{name}[{}]", first.name);
+    if readable.is_empty() {
+        // No sheet has a header: let the first one report what it lacks.
+        return parse_table(name, &first_file, Some(&first.name), &first.rows);
+    }
+    let mut errors = Vec::new();
+    let mut problems = Vec::new();
+    let mut mappings = Vec::new();
+    let mut sets: Vec<(SetFile, Places)> = Vec::new();
+    let mut faq: Vec<FaqRecord> = Vec::new();
+    let mut faq_places = Places {
+        file: first_file.clone(),
+        records: Vec::new(),
+    };
+    let (mut quiz_sheets, mut faq_sheets) = (Vec::new(), Vec::new());
+    for sheet in readable {
+        let file = format!("{name}[{}]", sheet.name);
+        let parsed = match parse_table(name, &file, Some(&sheet.name), &sheet.rows) {
+            Ok(parsed) => parsed,
+            Err(more) => {
+                errors.extend(more);
+                continue;
+            }
+        };
+        problems.extend(parsed.problems);
+        mappings.extend(parsed.mappings);
+        let parts = match parsed.content {
+            Content::Faq(entries) => {
+                faq_sheets.push(sheet.name.clone());
+                faq.extend(entries);
+                faq_places.records.extend(parsed.places.records);
+                continue;
+            }
+            Content::Set(set) => vec![(set, parsed.places)],
+            Content::Sets(parts) => parts,
+        };
+        quiz_sheets.push(sheet.name.clone());
+        for (set, places) in parts {
+            match sets.iter_mut().find(|(s, _)| s.set.id == set.set.id) {
+                Some((existing, existing_places)) => {
+                    existing.questions.extend(set.questions);
+                    existing_places.records.extend(places.records);
+                }
+                None => sets.push((set, places)),
+            }
+        }
+    }
+    if !quiz_sheets.is_empty() && !faq_sheets.is_empty() {
+        errors.push(Problem {
+            file: name.to_string(),
+            line: None,
+            question: None,
+            message: format!(
+                "sheets {} hold quiz questions and sheets {} knowledge entries: import them as two files",
+                quiz_sheets.join(", "),
+                faq_sheets.join(", ")
+            ),
+        });
+    }
+    if !errors.is_empty() {
+        errors.extend(problems);
+        return Err(errors);
+    }
+    if !faq.is_empty() {
+        return Ok(ParsedFile {
+            content: Content::Faq(faq),
+            places: faq_places,
+            problems,
+            mappings,
+        });
+    }
+    if sets.len() == 1 {
+        let (set, places) = sets.remove(0);
+        return Ok(ParsedFile {
+            content: Content::Set(set),
+            places,
+            problems,
+            mappings,
+        });
+    }
+    Ok(ParsedFile {
+        content: Content::Sets(sets),
+        places: Places {
+            file: first_file,
+            records: Vec::new(),
+        },
+        problems,
+        mappings,
+    })
+}
+
+/// One table: the header is looked for in its first rows; rows above it may name the
+/// kind of what follows (`一、单项选择题`), and so may the sheet's name (`判断题`).
+fn parse_table(
+    name: &str,
+    file: &str,
+    sheet: Option<&str>,
+    rows: &[Row],
+) -> Result<ParsedFile, Vec<Problem>> {
     let problem = |line: Option<usize>, message: String| Problem {
         file: file.to_string(),
         line,
@@ -122,11 +280,21 @@ pub(super) fn parse_rows(name: &str, file: &str, rows: &[Row]) -> Result<ParsedF
     };
     let header = &rows[header_index];
     let body = &rows[header_index + 1..];
-    let columns = map_header(header, body, kind, &problem)?;
-    match kind {
-        TableKind::Quiz => quiz_records(name, file, &columns, body),
-        TableKind::Faq => faq_records(file, &columns, body),
-    }
+    let (columns, mut mapping) = map_header(header, body, kind, &problem)?;
+    mapping.file = name.to_string();
+    mapping.sheet = sheet.map(str::to_string);
+    let hint = rows[..header_index]
+        .iter()
+        .rev()
+        .find_map(|row| row.cells.iter().find_map(|c| heading_kind(c)))
+        .or_else(|| sheet.and_then(heading_kind));
+    let in_sheet = sheet.map(|_| file);
+    let mut parsed = match kind {
+        TableKind::Quiz => quiz_records(name, file, &columns, body, hint, in_sheet),
+        TableKind::Faq => faq_records(file, &columns, body, in_sheet),
+    }?;
+    parsed.mappings.push(mapping);
+    Ok(parsed)
 }
 
 /// Reads a difficulty cell: 1-3, 易/中/难 (简单/中等/困难, easy/medium/hard) or stars.
@@ -211,15 +379,17 @@ fn classify(cells: &[String]) -> Option<TableKind> {
     None
 }
 
-/// Column index of each header cell, reporting unknown, duplicate and missing columns.
+/// Column index of each header cell, and the mapping shown by a dry run. Unknown
+/// columns are ignored (and listed); duplicate and missing required columns are problems.
 fn map_header(
     header: &Row,
     body: &[Row],
     kind: TableKind,
     problem: &dyn Fn(Option<usize>, String) -> Problem,
-) -> Result<HashMap<Column, usize>, Vec<Problem>> {
+) -> Result<(HashMap<Column, usize>, ColumnMapping), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut columns: HashMap<Column, usize> = HashMap::new();
+    let mut mapping = ColumnMapping::default();
     let width = body
         .iter()
         .map(|r| r.cells.len())
@@ -243,14 +413,7 @@ fn map_header(
             continue;
         }
         match column(&text, kind) {
-            None => problems.push(problem(
-                Some(header.number),
-                format!(
-                    "unknown column `{text}` (column {place}); known columns: {}",
-                    known_columns(kind)
-                ),
-            )),
-            Some(Column::Ignored) => {}
+            None | Some(Column::Ignored) => mapping.ignored.push(text),
             Some(col) => {
                 if let Some(first) = columns.insert(col, index) {
                     problems.push(problem(
@@ -261,16 +424,15 @@ fn map_header(
                         ),
                     ));
                 }
+                mapping.understood.push((text, col.label()));
             }
         }
     }
     let required: &[(Column, &str)] = match kind {
         TableKind::Quiz => &[
-            (Column::Kind, "题型"),
             (Column::Prompt, "题干"),
             (Column::Answer, "答案"),
             (Column::Explanation, "解析"),
-            (Column::Source, "出处"),
         ],
         TableKind::Faq => &[
             (Column::Id, "编号"),
@@ -279,30 +441,39 @@ fn map_header(
             (Column::Source, "出处"),
         ],
     };
+    let read = mapping.describe();
     for (col, label) in required {
         if !columns.contains_key(col) {
             problems.push(problem(
                 Some(header.number),
-                format!("missing required column {label}"),
+                format!("missing required column {label} (header read as: {read})"),
             ));
         }
     }
     if problems.is_empty() {
-        Ok(columns)
+        Ok((columns, mapping))
     } else {
         Err(problems)
     }
 }
 
-fn known_columns(kind: TableKind) -> &'static str {
-    match kind {
-        TableKind::Quiz => "编号, 题型, 题干, 选项A-选项H, 答案, 解析, 知识点, 难度, 出处, 标签, 题集, 题集名称, 题干_en, 选项A_en-选项H_en, 解析_en, 知识点_en, 题集名称_en",
-        TableKind::Faq => "编号, 知识点, 问题, 相似问法, 答案, 关键词, 出处, 问题_en, 答案_en",
+/// The column a header names, if any: as written (`选项（A）`, `选项B（英文）`), else
+/// without its bracketed notes (`正确答案（多选用逗号隔开）`).
+fn column(text: &str, kind: TableKind) -> Option<Column> {
+    static NOTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[（(\[【][^）)\]】]*[）)\]】]").expect("valid regex")
+    });
+    if let Some(col) = named_column(text, kind) {
+        return Some(col);
     }
+    let without_note = NOTE.replace_all(text, "");
+    if without_note.trim().is_empty() {
+        return None;
+    }
+    named_column(&without_note, kind)
 }
 
-/// The column a header names, if any.
-fn column(text: &str, kind: TableKind) -> Option<Column> {
+fn named_column(text: &str, kind: TableKind) -> Option<Column> {
     let mut folded: String = fold_width(text)
         .to_lowercase()
         .chars()
@@ -334,11 +505,12 @@ fn column(text: &str, kind: TableKind) -> Option<Column> {
 fn base_column(base: &str, kind: TableKind) -> Option<Column> {
     let shared = match base {
         "编号" | "id" => Some(Column::Id),
-        "知识点" | "考点" | "topic" => Some(Column::Topic),
-        "出处" | "来源" | "依据" | "source" | "reference" => Some(Column::Source),
-        "序号" | "备注" | "no" | "note" | "notes" | "remark" | "remarks" => {
-            Some(Column::Ignored)
-        }
+        "知识点" | "考点" | "分类" | "章节" | "所属章节" | "知识点名称" | "题目分类"
+        | "试题分类" | "所属分类" | "topic" | "category" | "chapter" => Some(Column::Topic),
+        "出处" | "来源" | "依据" | "参考依据" | "出题依据" | "题目来源" | "试题来源" | "source"
+        | "reference" => Some(Column::Source),
+        "序号" | "题号" | "备注" | "分值" | "分数" | "得分" | "no" | "note" | "notes"
+        | "remark" | "remarks" | "score" | "points" => Some(Column::Ignored),
         _ => None,
     };
     if shared.is_some() {
@@ -360,17 +532,15 @@ fn base_column(base: &str, kind: TableKind) -> Option<Column> {
             Column::SetTitle
         }
         "题目编号" | "试题编号" | "questionid" => Column::Id,
-        "题型" | "类型" | "题目类型" | "试题类型" | "kind" | "type" | "questiontype" => {
-            Column::Kind
-        }
-        "题干" | "题目" | "试题" | "问题" | "题目内容" | "试题内容" | "question" | "prompt"
-        | "stem" => Column::Prompt,
+        "题型" | "类型" | "题目类型" | "试题类型" | "题型名称" | "kind" | "type"
+        | "questiontype" => Column::Kind,
+        "题干" | "题目" | "试题" | "问题" | "题目内容" | "试题内容" | "题目名称" | "试题题干"
+        | "题目题干" | "question" | "prompt" | "stem" => Column::Prompt,
         "答案" | "正确答案" | "标准答案" | "参考答案" | "answer" | "correctanswer" | "key" => {
             Column::Answer
         }
-        "解析" | "答案解析" | "试题解析" | "题目解析" | "explanation" | "analysis" => {
-            Column::Explanation
-        }
+        "解析" | "答案解析" | "试题解析" | "题目解析" | "解答" | "答案说明" | "explanation"
+        | "analysis" => Column::Explanation,
         "难度" | "难易度" | "难易程度" | "difficulty" | "level" => Column::Difficulty,
         "标签" | "tags" | "tag" => Column::Tags,
         _ => return option_column(base),
@@ -430,6 +600,26 @@ impl Cells<'_> {
     }
 }
 
+/// A row that holds only a heading naming a kind (`二、多项选择题（每题2分）`).
+fn section_row(row: &Row) -> Option<Kind> {
+    let mut filled = row.cells.iter().filter(|c| !clean_cell(c).is_empty());
+    let only = filled.next()?;
+    if filled.next().is_some() {
+        return None;
+    }
+    heading_kind(only)
+}
+
+/// A 1-5 difficulty (as some platforms grade) on the 1-3 scale: 1-2 easy, 3 medium, 4-5 hard.
+fn from_five_point(level: i64) -> i64 {
+    match level {
+        1 | 2 => 1,
+        3 => 2,
+        4 | 5 => 3,
+        other => other,
+    }
+}
+
 fn is_blank(row: &Row) -> bool {
     row.cells.iter().all(|c| clean_cell(c).is_empty())
 }
@@ -446,17 +636,35 @@ struct SetPart {
     places: Vec<RecordPlace>,
 }
 
+/// Quiz rows to records. `hint` is the kind named above the header or by the sheet;
+/// a row holding only a heading such as `二、多选题` names the kind of the rows below.
+/// A blank 题型 (or none at all) takes that kind, else is inferred from the options and
+/// the answer. `in_sheet` names the sheet of every record, for sets merged from sheets.
 fn quiz_records(
     name: &str,
     file: &str,
     columns: &HashMap<Column, usize>,
     body: &[Row],
+    hint: Option<Kind>,
+    in_sheet: Option<&str>,
 ) -> Result<ParsedFile, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut parts: Vec<SetPart> = Vec::new();
     let mut set_above: Option<String> = None;
     let mut topic_above: (Option<String>, Option<String>) = (None, None);
+    let mut section = hint;
+    let five_point = body.iter().any(|row| {
+        let cells = Cells { row, columns };
+        matches!(
+            parse_difficulty(&cells.text(Column::Difficulty)),
+            Ok(Some(4 | 5))
+        )
+    });
     for row in body.iter().filter(|r| !is_blank(r)) {
+        if let Some(kind) = section_row(row) {
+            section = Some(kind);
+            continue;
+        }
         let cells = Cells { row, columns };
         let set_cell = cells.optional(Column::Set).or_else(|| set_above.clone());
         set_above.clone_from(&set_cell);
@@ -471,6 +679,7 @@ fn quiz_records(
         };
         topic_above.clone_from(&topic);
         let difficulty = match parse_difficulty(&cells.text(Column::Difficulty)) {
+            Ok(difficulty) if five_point => difficulty.map(from_five_point),
             Ok(difficulty) => difficulty,
             Err(message) => {
                 problems.push(Problem {
@@ -483,14 +692,21 @@ fn quiz_records(
             }
         };
         let options_en = cells.options(true);
+        let options = cells.options(false);
+        let answer = cells.optional(Column::Answer);
+        let kind = cells.optional(Column::Kind).or_else(|| {
+            let kind =
+                section.unwrap_or_else(|| infer_kind(&options, answer.as_deref().unwrap_or("")));
+            Some(kind.as_str().to_string())
+        });
         let record = QuestionRecord {
             id: cells.optional(Column::Id),
-            kind: cells.optional(Column::Kind),
+            kind,
             topic: topic.0.clone(),
             difficulty,
             prompt: cells.optional(Column::Prompt),
-            options: cells.options(false),
-            answer: cells.optional(Column::Answer).map(AnswerField::Text),
+            options,
+            answer: answer.map(AnswerField::Text),
             explanation: cells.optional(Column::Explanation),
             source: cells.optional(Column::Source),
             prompt_en: cells.optional(Column::PromptEn),
@@ -531,6 +747,7 @@ fn quiz_records(
         part.records.push(record);
         part.places.push(RecordPlace {
             line: Some(row.number),
+            file: in_sheet.map(str::to_string),
             ..Default::default()
         });
     }
@@ -556,6 +773,7 @@ fn quiz_records(
                 content: Content::Set(set),
                 places,
                 problems,
+                mappings: Vec::new(),
             })
         }
         Err(sets) => Content::Sets(sets),
@@ -564,6 +782,7 @@ fn quiz_records(
         content,
         places,
         problems,
+        mappings: Vec::new(),
     })
 }
 
@@ -608,6 +827,7 @@ fn faq_records(
     file: &str,
     columns: &HashMap<Column, usize>,
     body: &[Row],
+    in_sheet: Option<&str>,
 ) -> Result<ParsedFile, Vec<Problem>> {
     let mut entries = Vec::new();
     let mut places = Places {
@@ -634,6 +854,7 @@ fn faq_records(
         });
         places.records.push(RecordPlace {
             line: Some(row.number),
+            file: in_sheet.map(str::to_string),
             ..Default::default()
         });
     }
@@ -649,6 +870,7 @@ fn faq_records(
         content: Content::Faq(entries),
         places,
         problems: Vec::new(),
+        mappings: Vec::new(),
     })
 }
 

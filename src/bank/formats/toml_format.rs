@@ -82,6 +82,7 @@ pub fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
         content,
         places,
         problems,
+        mappings: Vec::new(),
     })
 }
 
@@ -173,6 +174,7 @@ pub fn parse_json(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
             records: Vec::new(),
         },
         problems: Vec::new(),
+        mappings: Vec::new(),
     })
 }
 
