@@ -422,6 +422,8 @@ async fn a_whole_quiz_with_every_kind_of_question() {
             "top",
             "topics",
             "ask",
+            "join",
+            "campaign",
             "name",
             "lang",
             "skip",

@@ -16,9 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -549,21 +547,18 @@ fn read_rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>), Vec<Pr
         let text = decode_text(bytes).map_err(problem)?;
         return Ok((file_name.to_string(), csv_rows(file_name, &text)?));
     }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        problem(format!(
-            "cannot read the workbook ({e}): save it as .xlsx or as CSV"
-        ))
-    })?;
+    // Read within the import bounds (declared ranges, unpacked sizes, rows, cells).
+    let sheets = crate::bank::formats::read_workbook(bytes).map_err(problem)?;
     let mut first = None;
-    for sheet in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&sheet)
-            .map_err(|e| problem(format!("cannot read sheet {sheet}: {e}")))?;
+    for (sheet, rows) in sheets {
         let file = format!("{file_name}[{sheet}]");
-        if range.height() > MAX_TABLE_ROWS {
+        if rows.len() > MAX_TABLE_ROWS {
             return Err(too_many_rows(&file));
         }
-        let rows = sheet_rows(&range);
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|(number, cells)| Row { number, cells })
+            .collect();
         if find_header(&rows).is_some() {
             return Ok((file, rows));
         }
@@ -673,31 +668,4 @@ fn delimiter(text: &str) -> u8 {
         .filter(|&d| count(d as char) > count(','))
         .max_by_key(|&d| count(d as char))
         .unwrap_or(b',')
-}
-
-/// Rows of a sheet with Excel's row numbers; numbers read as text (`120.0` as `120`).
-fn sheet_rows(range: &calamine::Range<Data>) -> Vec<Row> {
-    let Some((first_row, first_column)) = range.start() else {
-        return Vec::new();
-    };
-    range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut texts = vec![String::new(); first_column as usize];
-            texts.extend(cells.iter().map(cell_text));
-            Row {
-                number: first_row as usize + i + 1,
-                cells: texts,
-            }
-        })
-        .collect()
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Empty => String::new(),
-        other => other.to_string(),
-    }
 }

@@ -115,10 +115,8 @@ pub(super) fn confirm(
     let plan = match import::plan_records(pending.sets, pending.faq, &current, &content.bank) {
         Ok(plan) => plan,
         Err(problems) => {
-            return Ok(vec![Response::ImportProblems {
-                file_name: pending.file_name,
-                problems: problems.iter().map(ToString::to_string).collect(),
-            }]);
+            let problems = import::cap_problems(problems);
+            return Ok(vec![problems_response(&pending.file_name, &problems)]);
         }
     };
     import::apply(&service.store, &plan, &by, now)?;

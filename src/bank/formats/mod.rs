@@ -9,6 +9,7 @@ mod toml_format;
 mod xlsx_format;
 
 pub use table::{write_sets_csv, write_sets_xlsx, write_template};
+pub use xlsx_format::read_workbook;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -47,6 +47,38 @@ pub(super) fn parse(name: &str, bytes: &[u8], kind: Kind) -> Result<ParsedFile, 
     table::parse_sheets(name, &sheets)
 }
 
+/// A sheet's name and its rows as (Excel row number, cell texts).
+pub type WorkbookSheet = (String, Vec<(usize, Vec<String>)>);
+
+/// Every sheet of a workbook as (sheet name, rows as (Excel row number, cells)), read
+/// within the same bounds as question files. An ODS is told from an XLSX by its
+/// `mimetype` entry; an OLE file is XLS.
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<WorkbookSheet>, String> {
+    let sheets = if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        read_xls(bytes)
+    } else if bytes
+        .windows(39)
+        .take(200)
+        .any(|w| w == b"mimetypeapplication/vnd.oasis.opendocu")
+    {
+        read_ods(bytes)
+    } else {
+        read_xlsx(bytes)
+    };
+    let sheets = sheets.map_err(|e| e.to_string())?;
+    Ok(sheets
+        .into_iter()
+        .map(|sheet| {
+            let rows = sheet
+                .rows
+                .into_iter()
+                .map(|r| (r.number, r.cells))
+                .collect();
+            (sheet.name, rows)
+        })
+        .collect())
+}
+
 /// Why a workbook could not be read.
 #[derive(Debug)]
 enum ReadError {

@@ -149,6 +149,12 @@ fn plan_text(plan: &crate::import::ImportPlan, lang: Lang) -> String {
             ));
         }
     }
+    for line in plan.summary_lines() {
+        text.push_str(&format!("\n{}", truncate_chars(&line, 300)));
+    }
+    if !plan.mappings.is_empty() || !plan.warnings.is_empty() {
+        text.push('\n');
+    }
     for batch in &plan.faq {
         text.push_str(&if en {
             format!(
