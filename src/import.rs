@@ -214,7 +214,10 @@ pub fn plan_with(
         let parts = match parsed.content {
             Content::Set(file) => vec![(file, parsed.places)],
             Content::Sets(parts) => parts,
-            Content::Faq(entries) => {
+            Content::Faq(mut entries) => {
+                for (index, entry) in entries.iter_mut().enumerate() {
+                    entry.line = crate::bank::record::Locate::line(&parsed.places, index, None);
+                }
                 if entries.len() > limits::MAX_QUESTIONS {
                     problems.push(problem(LimitError::Questions.to_string()));
                     continue;

@@ -158,3 +158,24 @@ fn empty_prompts_and_duplicate_options_are_reported() {
         "{stdout}"
     );
 }
+
+#[test]
+fn knowledge_entry_problems_carry_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("faq")).unwrap();
+    let entries = "[[entry]]\nid = \"kb-1\"\nquestion = \"什么是标准？\"\nanswer = \"……\"\n\
+                   source = \"GB/T 20000.1\"\n\n[[entry]]\nid = \"kb-2\"\nquestion = \"\"\n\
+                   answer = \"无\"\nsource = \"\"\n\n[[entry]]\nid = \"kb-1\"\n\
+                   question = \"又一条\"\nanswer = \"重复\"\nsource = \"某处\"\n";
+    std::fs::write(dir.path().join("faq/kb.toml"), entries).unwrap();
+    let out = stdquiz().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "kb.toml:7: question kb-2: empty question",
+        "kb.toml:7: question kb-2: missing source",
+        "kb.toml:13: question kb-1: duplicate id `kb-1`",
+    ] {
+        assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
+    }
+}

@@ -240,7 +240,10 @@ fn add_parsed(
     let decode_clean = parsed.problems.is_empty();
     report.problems.extend(parsed.problems);
     let sets = match parsed.content {
-        Content::Faq(entries) => {
+        Content::Faq(mut entries) => {
+            for (index, entry) in entries.iter_mut().enumerate() {
+                entry.line = super::record::Locate::line(&parsed.places, index, None);
+            }
             report.faq.push((name.to_string(), entries));
             return;
         }

@@ -5,7 +5,7 @@ pub mod formats;
 pub mod limits;
 mod load;
 mod model;
-mod record;
+pub(crate) mod record;
 
 pub use load::{
     load_dir, load_paths, set_info as set_info_for, topic_key, Bank, BankSummary, LoadReport,

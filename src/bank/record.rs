@@ -115,6 +115,9 @@ pub struct FaqRecord {
     pub question_en: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer_en: Option<String>,
+    /// Where the entry starts in its file (not stored), for problems.
+    #[serde(skip)]
+    pub line: Option<usize>,
 }
 
 /// One problem found in an input file, with its place.

@@ -62,6 +62,7 @@ impl Entry {
             source: self.source.clone(),
             question_en: self.question_en.clone(),
             answer_en: self.answer_en.clone(),
+            line: None,
         }
     }
 }
@@ -141,7 +142,7 @@ impl KnowledgeBase {
                         if !seen.insert(entry.id.clone()) {
                             problems.push(Problem {
                                 file: file.clone(),
-                                line: None,
+                                line: record.line,
                                 question: Some(entry.id.clone()),
                                 message: format!("duplicate id `{}`", entry.id),
                             });
@@ -156,7 +157,7 @@ impl KnowledgeBase {
                         for message in messages {
                             problems.push(Problem {
                                 file: file.clone(),
-                                line: None,
+                                line: record.line,
                                 question: Some(
                                     record
                                         .id

@@ -851,6 +851,7 @@ fn faq_records(
             source: cells.text(Column::Source),
             question_en: cells.optional(Column::QuestionEn),
             answer_en: cells.optional(Column::AnswerEn),
+            line: Some(row.number),
         });
         places.records.push(RecordPlace {
             line: Some(row.number),
