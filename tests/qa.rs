@@ -28,6 +28,7 @@ fn record(id: &str, question: &str, alternates: &[&str], answer: &str) -> FaqRec
         source: "测试出处".into(),
         question_en: None,
         answer_en: None,
+        line: None,
     }
 }
 
