@@ -583,3 +583,18 @@ fn a_late_answer_with_no_quiz_running_says_so() {
     chat.say("GB/T是什么");
     assert!(matches!(chat.replies.as_slice(), [Reply::NotAnAnswer(_)]));
 }
+
+#[test]
+fn display_names_lose_direction_controls_and_line_breaks() {
+    let mut chat = Chat::new(1);
+    chat.send(Event::SetName("\u{202e}ecila\u{200b}".into()));
+    assert_eq!(chat.user.name.as_deref(), Some("ecila"));
+    chat.send(Event::SetName("小王\n 1. 👉 Boss — 999".into()));
+    assert_eq!(chat.user.name.as_deref(), Some("小王 1. 👉 Boss — 999"));
+    chat.send(Event::SetName("\u{202e}\u{200f}".into()));
+    assert_eq!(
+        chat.user.name.as_deref(),
+        Some("小王 1. 👉 Boss — 999"),
+        "a name of invisible characters only is refused"
+    );
+}

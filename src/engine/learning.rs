@@ -305,7 +305,7 @@ pub(super) fn start_review(
 }
 
 pub(super) fn set_name(user: &mut UserRecord, name: &str, out: &mut Outcome) {
-    let name: String = name.trim().chars().filter(|c| !c.is_control()).collect();
+    let name = crate::text::clean_name(name, 40);
     let length = name.chars().count();
     if !(1..=20).contains(&length) || name.starts_with('/') {
         out.replies.push(Reply::NameInvalid);

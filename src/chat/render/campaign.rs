@@ -1,7 +1,9 @@
 //! Campaign replies (知识竞答): the card with its Start button, the result of an attempt,
 //! the boards, `/join`, and the organizer's import previews.
 
-use super::{button, format_time, tr, Attachment, AttachmentKind, Button, Message, MAX_TEXT};
+use super::{
+    button, format_time, safe_name, tr, Attachment, AttachmentKind, Button, Message, MAX_TEXT,
+};
 use crate::campaign::{Availability, Board, Campaign, Org, OrgBoards, OrgRow, PersonRow};
 use crate::chat::action::Action;
 use crate::engine::Lang;
@@ -257,19 +259,6 @@ fn push_rows<R>(
         text.push_str("…\n");
         text.push_str(&line(mine));
     }
-}
-
-/// A name as a board row shows it: one line, no control or direction characters, short.
-fn safe_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
-        .collect();
-    format!("「{}」", truncate_chars(cleaned.trim(), 20))
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Campaigns open now, under `/top`: a button for each one's boards.

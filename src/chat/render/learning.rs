@@ -188,7 +188,7 @@ fn board_text(title: &str, board: &Board, lang: Lang, percent: bool) -> String {
             "{}{}. {} — {}\n",
             if r.me { "👉 " } else { "" },
             r.rank,
-            r.name,
+            super::safe_name(&r.name),
             value
         )
     };

@@ -41,6 +41,7 @@ pub(super) fn help(lang: Lang) -> Message {
          /topics 查看知识点\n/daily 每日一题\n/challenge 挑战答题（答错即止）\n\
          /review 错题本复习\n/stats 我的成绩\n/top 排行榜\n/name 昵称 设置排行榜显示名\n\
          /ask 问题 智慧问答（也可直接发送问题）\n/skip 跳过本题  /stop 结束答题\n\
+         /join 邀请码 加入所在单位  /campaign 活动编号 参加竞答活动\n\
          /lang zh|en 切换语言\n\n\
          作答：单选、判断点按钮；多选点选后按“提交”；也可直接输入字母（如 B 或 ACD）、对/错，\
          填空题直接输入答案。",
@@ -50,7 +51,9 @@ pub(super) fn help(lang: Lang) -> Message {
          /challenge answer until the first mistake\n/review your mistakes, spaced out\n\
          /stats your progress\n/top leaderboards\n/name NAME your leaderboard name\n\
          /ask QUESTION ask about standardization (or just type it)\n\
-         /skip skip a question  /stop end the quiz\n/lang zh|en language\n\n\
+         /skip skip a question  /stop end the quiz\n\
+         /join CODE join your enterprise  /campaign ID take part in a campaign\n\
+         /lang zh|en language\n\n\
          Answer with the buttons (multi-choice: toggle, then Submit), or type letters \
          (B, ACD), true/false, or the fill-in text.",
     );

@@ -336,6 +336,12 @@ fn topic_name(content: &Content, topic: &str, en: bool) -> String {
     topic.to_string()
 }
 
+/// A name people chose, as a board row shows it: cleaned (see `text::clean_name`), short,
+/// and in corner brackets so that it cannot pass for a row of its own.
+fn safe_name(name: &str) -> String {
+    format!("「{}」", crate::text::clean_name(name, 20))
+}
+
 /// "2026-10-14 09:00 (UTC+8)": times are shown in Asia/Shanghai.
 fn format_time(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix + 8 * 3600, 0)
