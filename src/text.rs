@@ -80,6 +80,26 @@ pub fn line_of_offset(source: &str, offset: usize) -> usize {
         + 1
 }
 
+/// A name people chose, made safe to show anywhere: no control, bidi or zero-width
+/// characters, whitespace (line breaks included) collapsed to single spaces, at most
+/// `max_chars` characters.
+pub fn clean_name(raw: &str, max_chars: usize) -> String {
+    let kept: String = raw
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !is_invisible_format(*c))
+        .collect();
+    let collapsed = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    truncate_chars(&collapsed, max_chars)
+}
+
+/// Bidi controls, zero-width characters and other invisible format characters.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,24 +132,4 @@ mod tests {
         assert_eq!(truncate_chars("标准化法", 3), "标准…");
         assert_eq!(truncate_chars("abc", 3), "abc");
     }
-}
-
-/// A name people chose, made safe to show anywhere: no control, bidi or zero-width
-/// characters, whitespace (line breaks included) collapsed to single spaces, at most
-/// `max_chars` characters.
-pub fn clean_name(raw: &str, max_chars: usize) -> String {
-    let kept: String = raw
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control() && !is_invisible_format(*c))
-        .collect();
-    let collapsed = kept.split_whitespace().collect::<Vec<_>>().join(" ");
-    truncate_chars(&collapsed, max_chars)
-}
-
-/// Bidi controls, zero-width characters and other invisible format characters.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
