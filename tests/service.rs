@@ -318,3 +318,51 @@ fn a_redelivered_update_is_applied_once() {
     assert!(again.is_empty(), "a re-delivered update gets no reply");
     assert_eq!(answered(&service), before, "and changes nothing");
 }
+
+/// A paste from an exam platform has no 出处: the preview says so, `/source` names the real
+/// one, and learners see it after Confirm.
+#[test]
+fn a_paste_without_sources_gets_the_source_the_admin_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path());
+    let mut rng = StdRng::seed_from_u64(1);
+    let paste = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import/wenjuanxing-paste.txt"),
+    )
+    .unwrap();
+    let preview = upload(&service, ADMIN, "测验.txt", &paste, &mut rng);
+    let [Response::ImportPreview { plan, .. }] = preview.as_slice() else {
+        panic!("{preview:?}")
+    };
+    assert!(plan.sets[0].unsourced > 0, "{:?}", plan.warnings);
+    let named = service
+        .handle(
+            ADMIN,
+            Request::SetSource("《标准化法》培训教材".into()),
+            NOW,
+            &mut rng,
+        )
+        .unwrap()
+        .responses;
+    let [Response::ImportPreview { token, .. }] = named.as_slice() else {
+        panic!("{named:?}")
+    };
+    service
+        .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
+        .unwrap();
+    let content = service.content();
+    let imported: Vec<_> = content
+        .bank
+        .questions()
+        .iter()
+        .filter(|q| q.prompt.contains("我国标准种类"))
+        .collect();
+    assert!(!imported.is_empty());
+    assert!(imported.iter().all(|q| q.source == "《标准化法》培训教材"));
+    let again = service
+        .handle(EMPLOYEE, Request::SetSource("随便".into()), NOW, &mut rng)
+        .unwrap()
+        .responses;
+    assert_eq!(again, vec![Response::AdminOnly]);
+}

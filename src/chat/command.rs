@@ -35,6 +35,10 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
             Some(id) => Request::Campaign(id.trim_start_matches("c-").to_string()),
             None => Request::Event(Event::Help),
         },
+        "source" | "出处" => match arg() {
+            Some(text) => Request::SetSource(text),
+            None => Request::UnknownCommand("source".into()),
+        },
         "poster" => match arg() {
             Some(id) => Request::Poster(id.trim_start_matches("c-").to_string()),
             None => Request::UnknownCommand("poster".into()),

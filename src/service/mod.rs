@@ -61,6 +61,8 @@ pub enum Request {
     ConfirmJoin(String),
     /// An admin's `/poster ID`: the campaign's QR poster.
     Poster(String),
+    /// An admin's `/source TEXT`: the 出处 for the pending import's questions that have none.
+    SetSource(String),
 }
 
 /// One request as it arrives from a transport.
@@ -134,6 +136,8 @@ pub enum Response {
     },
     ImportCancelled,
     ImportExpired,
+    /// `/source` with a pending import whose questions all cite their own 出处.
+    SourceNotNeeded,
     CampaignCard(campaigns::Card),
     CampaignResult(campaigns::Outcome),
     CampaignBoards {
@@ -399,6 +403,11 @@ impl Service {
                 let before = user.org.clone();
                 effects.responses.push(self.join(&content, user, &code));
                 *changed |= user.org != before;
+                return Ok(effects);
+            }
+            Request::SetSource(text) => {
+                let response = upload::set_source(self, user.id, &text)?;
+                effects.responses.push(response);
                 return Ok(effects);
             }
             Request::Poster(id) => {

@@ -156,3 +156,52 @@ fn problems_response(file_name: &str, problems: &[crate::bank::Problem]) -> Resp
         problems: problems.iter().map(ToString::to_string).collect(),
     }
 }
+
+/// `/source TEXT` while a preview waits: its questions without 出处 cite TEXT instead of the
+/// default, and the preview is shown again (same Confirm token).
+pub(super) fn set_source(
+    service: &Service,
+    admin: i64,
+    text: &str,
+) -> Result<Response, ServiceError> {
+    if !service.is_admin(admin) {
+        return Ok(Response::AdminOnly);
+    }
+    let Some(mut pending) = service.store.pending(admin)? else {
+        return Ok(Response::ImportExpired);
+    };
+    let default = import::default_source(&pending.file_name);
+    let replaced = match import::replace_source(&mut pending.sets, &default, text) {
+        Ok(replaced) => replaced,
+        Err(problem) => {
+            return Ok(Response::ImportProblems {
+                file_name: pending.file_name,
+                problems: vec![problem],
+            })
+        }
+    };
+    if replaced == 0 {
+        return Ok(Response::SourceNotNeeded);
+    }
+    let current = service.store.imported_sets()?;
+    let content = service.content();
+    let plan = import::plan_records(
+        pending.sets.clone(),
+        pending.faq.clone(),
+        &current,
+        &content.bank,
+    );
+    match plan {
+        Ok(plan) => {
+            service.store.put_pending(admin, &pending)?;
+            Ok(Response::ImportPreview {
+                token: pending.token,
+                plan,
+            })
+        }
+        Err(problems) => Ok(problems_response(
+            &pending.file_name,
+            &import::cap_problems(problems),
+        )),
+    }
+}

@@ -389,6 +389,14 @@ impl Store {
         Ok(())
     }
 
+    /// The admin's pending import, left in place.
+    pub fn pending(&self, admin: i64) -> Result<Option<PendingImport>> {
+        self.pending
+            .get(user_key(admin))?
+            .map(|v| decode("pending", &v))
+            .transpose()
+    }
+
     /// Removes and returns the admin's pending import if its token matches.
     pub fn take_pending(&self, admin: i64, token: u32) -> Result<Option<PendingImport>> {
         let Some(value) = self.pending.get(user_key(admin))? else {

@@ -180,6 +180,11 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         Response::Imported { plan } => vec![import::imported(plan, lang)],
         Response::ImportCancelled => vec![import::cancelled(lang)],
         Response::ImportExpired => vec![import::expired(lang)],
+        Response::SourceNotNeeded => vec![Message::text(tr(
+            lang,
+            "待确认的导入中每道题都已注明出处，无需 /source。",
+            "Every question of the pending import already cites its source; /source is not needed.",
+        ))],
         Response::CampaignCard(card) => vec![campaign::card(card, lang)],
         Response::CampaignResult(outcome) => vec![campaign::result(outcome, lang)],
         Response::CampaignBoards {
