@@ -265,7 +265,9 @@ impl Service {
         now: i64,
     ) -> Result<Response, ServiceError> {
         let query = text.trim();
-        let crate::qa::Answer { matches, redirect } = kb.answer(query);
+        let crate::qa::Answer {
+            matches, redirect, ..
+        } = kb.answer(query);
         if matches.is_empty() {
             let key = crate::text::normalize_answer(query);
             if !key.is_empty() {
