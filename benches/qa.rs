@@ -5,7 +5,8 @@
 //! second, 32-entry one imported on its own (bench/kb2/). Each set is scored for stdquiz's
 //! ranker beside two plain BM25 baselines computed in the same run. Dev sets may be tuned
 //! on (`QA_MISSES=1` lists their misses, `QA_GRID=1` sweeps the thresholds); held-out sets
-//! print totals only.
+//! print totals only (`QA_DEV_ONLY=1` skips them and the latency run, for tuning;
+//! `QA_LATENCY=1` runs the latency part alone).
 //! Latency: every dev and short query against a 10,000-entry knowledge base.
 
 use std::path::Path;
@@ -129,7 +130,10 @@ fn evaluate(name: &str, bases: &Bases, set: &QuerySet, by_kind: bool) -> Vec<Str
         let answer = bases.kb.answer(&q.text);
         let ranked = ids(&answer.matches);
         let suggested = ids(&answer.suggestions);
-        kinds.entry(&q.kind).or_default().add(q, &ranked, &suggested);
+        kinds
+            .entry(&q.kind)
+            .or_default()
+            .add(q, &ranked, &suggested);
         let right = match ranked.first() {
             Some(id) => q.is_right(id),
             None => q.expect.is_empty(),
@@ -206,8 +210,7 @@ fn evaluate(name: &str, bases: &Bases, set: &QuerySet, by_kind: bool) -> Vec<Str
 }
 
 fn load_set(root: &Path, file: &str) -> QuerySet {
-    let text =
-        std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let text = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     toml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
@@ -250,6 +253,10 @@ fn main() {
         grid(&kbs, &dev);
         return;
     }
+    if std::env::var_os("QA_LATENCY").is_some() {
+        latency(&kbs[0], &dev);
+        return;
+    }
     let bases = [Bases::new(&kbs[0]), Bases::new(&kbs[1])];
     for (name, set, base) in &dev {
         let misses = evaluate(name, &bases[*base], set, true);
@@ -258,6 +265,9 @@ fn main() {
         } else {
             println!("\n{} misses (set QA_MISSES=1 to list them)", misses.len());
         }
+    }
+    if std::env::var_os("QA_DEV_ONLY").is_some() {
+        return;
     }
     for &(name, file, base) in HELD_OUT {
         evaluate(name, &bases[base], &load_set(root, file), false);
@@ -275,18 +285,19 @@ fn main() {
 fn grid(kbs: &[KnowledgeBase; 2], dev: &[(&str, QuerySet, usize)]) {
     let mut kbs = kbs.clone();
     let mut results = Vec::new();
-    for min_relative in [0.4, 0.5, 0.6, 0.7, 0.8, 1.0] {
-        for min_coverage in [0.15, 0.2, 0.25, 0.3, 0.35] {
-            for min_concept in [0.45, 0.55, 0.65, 0.75] {
-                for unknown_weight in [0.5, 0.75, 1.0] {
+    for min_relative in [0.8, 0.9, 1.0, 1.1, 1.2] {
+        for min_strength in [2.0, 2.5, 3.0] {
+            for min_coverage in [0.15, 0.2, 0.25] {
+                for (min_concept, unknown_weight) in [(0.45, 0.5), (0.55, 0.5), (0.45, 1.0)] {
                     let mut line = format!(
-                        "rel {min_relative} cov {min_coverage} concept {min_concept} unk {unknown_weight}:"
+                        "rel {min_relative} strength {min_strength} cov {min_coverage} concept {min_concept} unk {unknown_weight}:"
                     );
                     let mut worst = f64::MAX;
                     let mut sum = 0.0;
                     for kb in kbs.iter_mut() {
                         kb.tuning = stdquiz::qa::Tuning {
                             min_relative,
+                            min_strength,
                             min_coverage,
                             min_concept,
                             unknown_weight,
@@ -306,7 +317,11 @@ fn grid(kbs: &[KnowledgeBase; 2], dev: &[(&str, QuerySet, usize)]) {
         }
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (_, line) in results.iter().take(15) {
+    let shown: usize = std::env::var("QA_GRID")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    for (_, line) in results.iter().take(shown) {
         println!("{line}");
     }
 }

@@ -124,8 +124,7 @@ fn an_entry_that_covers_the_subject_still_answers() {
 }
 
 fn second_base() -> KnowledgeBase {
-    let report =
-        stdquiz::bank::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/kb2"));
+    let report = stdquiz::bank::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/kb2"));
     let (kb, problems) = KnowledgeBase::build(&report.faq);
     assert!(problems.is_empty(), "{problems:?}");
     kb

@@ -11,14 +11,30 @@ use std::collections::HashMap;
 
 use super::index::{fold, is_cjk};
 
-/// Cores longer than this (in characters) are sentences, not names of a concept.
+/// Cores longer than this (Chinese characters, or Latin words) are sentences, not names
+/// of a concept.
 pub const MAX_CORE_CHARS: usize = 12;
+pub const MAX_CORE_WORDS: usize = 4;
+
+/// A core short enough to name a concept.
+pub fn is_short(core: &str) -> bool {
+    if core.is_empty() {
+        return false;
+    }
+    if core.chars().any(is_cjk) {
+        core.chars().filter(|c| !c.is_whitespace()).count() <= MAX_CORE_CHARS
+    } else {
+        core.split_whitespace().count() <= MAX_CORE_WORDS
+    }
+}
 
 /// How strongly a phrasing of an entry names its subject.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Origin {
     Question,
     Alternate,
+    /// The first keyword, usually the entry's main term.
+    MainKeyword,
     Keyword,
 }
 
@@ -27,7 +43,8 @@ impl Origin {
         match self {
             Origin::Question => 1.0,
             Origin::Alternate => 0.9,
-            Origin::Keyword => 0.75,
+            Origin::MainKeyword => 0.8,
+            Origin::Keyword => 0.65,
         }
     }
 }
@@ -36,22 +53,26 @@ impl Origin {
 pub struct Subjects {
     /// Per entry: (core, weight of its origin).
     by_entry: Vec<Vec<(String, f64)>>,
-    /// Each subject and each of its one-character deletions, to the entries that have it
-    /// (SymSpell: two strings one edit apart share one of these keys).
-    variants: HashMap<String, Vec<u32>>,
+    /// Each subject and each of its one-character deletions, to the (entry, subject)
+    /// pairs that have it (SymSpell: two strings one edit apart share one of these keys).
+    variants: HashMap<String, Vec<(u32, u16)>>,
 }
 
 impl Subjects {
     /// `phrasings[i]` lists entry i's phrasings with their origin.
     pub fn new(phrasings: Vec<Vec<(String, Origin)>>) -> Subjects {
         let mut by_entry = Vec::with_capacity(phrasings.len());
-        let mut variants: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut variants: HashMap<String, Vec<(u32, u16)>> = HashMap::new();
         for (entry, list) in phrasings.into_iter().enumerate() {
             let mut subjects: Vec<(String, f64)> = Vec::new();
             for (text, origin) in list {
-                for core in cores(&text) {
-                    let n = core.chars().count();
-                    if n == 0 || n > MAX_CORE_CHARS {
+                // A keyword is a name already: 标准定义 stays whole, it is not 标准.
+                let found = match origin {
+                    Origin::MainKeyword | Origin::Keyword => vec![normalise(&fold(&text))],
+                    Origin::Question | Origin::Alternate => cores(&text),
+                };
+                for core in found {
+                    if !is_short(&core) {
                         continue;
                     }
                     match subjects.iter_mut().find(|(c, _)| *c == core) {
@@ -60,11 +81,11 @@ impl Subjects {
                     }
                 }
             }
-            for (core, _) in &subjects {
+            for (index, (core, _)) in subjects.iter().enumerate().take(usize::from(u16::MAX)) {
                 for key in deletions(core) {
                     let list = variants.entry(key).or_default();
-                    if list.last() != Some(&(entry as u32)) {
-                        list.push(entry as u32);
+                    if list.last() != Some(&(entry as u32, index as u16)) {
+                        list.push((entry as u32, index as u16));
                     }
                 }
             }
@@ -73,46 +94,55 @@ impl Subjects {
         Subjects { by_entry, variants }
     }
 
-    /// Entries with a subject one edit or less from `core` (and more, only verified later).
-    pub fn near(&self, core: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
+    /// Entries with a subject equal to `core` or one edit from it, with how well they
+    /// name it (as in [`Subjects::similarity`]).
+    pub fn near(&self, core: &str) -> Vec<(usize, f64)> {
+        let mut out: Vec<(usize, f64)> = Vec::new();
         for key in deletions(core) {
-            if let Some(list) = self.variants.get(&key) {
-                out.extend(list.iter().map(|&e| e as usize));
+            for &(entry, index) in self.variants.get(&key).into_iter().flatten() {
+                let (subject, weight) = &self.by_entry[entry as usize][usize::from(index)];
+                let sim = typo_similarity(subject, core) * weight;
+                if sim > 0.0 {
+                    out.push((entry as usize, sim));
+                }
             }
         }
-        out.sort_unstable();
-        out.dedup();
         out
     }
 
     /// How well entry `entry` names the concept `core` (0 to 1): 1 for its own question's
-    /// subject, less for a subject that only contains the core, or is a typo away from it.
+    /// subject, less for a subject that only contains the core, or is a typo away from it,
+    /// or comes from an alternate or keyword.
     pub fn similarity(&self, entry: usize, core: &str) -> f64 {
         let n = core.chars().count();
-        if n == 0 {
-            return 0.0;
-        }
         let mut best: f64 = 0.0;
         for (subject, weight) in &self.by_entry[entry] {
             let m = subject.chars().count();
-            let sim = if subject == core {
-                1.0
-            } else if n >= 2 && m > n && contains_whole(subject, core) {
+            let sim = if n >= 2 && m > n && contains_whole(subject, core) {
                 // ISO in ISO成立时间: the longer the rest, the less it is about ISO alone.
-                0.4 + 0.5 * n as f64 / m as f64
-            } else if n >= 3 && m >= 3 && strsim::osa_distance(subject, core) == 1 {
-                if n.min(m) >= 4 {
-                    0.8
-                } else {
-                    0.6
-                }
+                0.3 + 0.4 * n as f64 / m as f64
             } else {
-                0.0
+                typo_similarity(subject, core)
             };
             best = best.max(sim * weight);
         }
         best
+    }
+}
+
+/// 1 for the same string, less for one edit apart (more for longer strings), else 0.
+fn typo_similarity(subject: &str, core: &str) -> f64 {
+    if subject == core {
+        return 1.0;
+    }
+    let (n, m) = (core.chars().count(), subject.chars().count());
+    if n < 3 || m < 3 || n.abs_diff(m) > 1 || strsim::osa_distance(subject, core) != 1 {
+        return 0.0;
+    }
+    if n.min(m) >= 4 {
+        0.8
+    } else {
+        0.6
     }
 }
 
@@ -121,7 +151,8 @@ impl Subjects {
 pub fn cores(text: &str) -> Vec<String> {
     let folded = fold(text);
     let mut out = Vec::new();
-    for clause in folded.split(['?', '!', '。', ';', ',', '、', '？', '！', '；', '，']) {
+    // Not at 、: it lists (ISO、IEC、ITU哪个成立最早 is not about ISO alone).
+    for clause in folded.split(['?', '!', '。', ';', ',', '？', '！', '；', '，']) {
         let (outside, inside) = split_parentheses(clause);
         for part in std::iter::once(outside).chain(inside) {
             let core = core_of_clause(&part);
@@ -192,6 +223,7 @@ const ZH_SUFFIXES: &[&str] = &[
     "是什么制度",
     "是一项什么制度",
     "是什么",
+    "是谁",
     "是啥",
     "是干什么的",
     "是干啥的",
@@ -281,12 +313,19 @@ fn normalise(clause: &str) -> String {
     for c in clause.chars() {
         let keep = is_cjk(c)
             || c.is_alphanumeric()
-            || ((c == '/' || c == '.') && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()));
+            || ((c == '/' || c == '.')
+                && out
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_alphanumeric()));
         if !keep {
             gap = true;
             continue;
         }
-        let prev_latin = out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric());
+        let prev_latin = out
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_ascii_alphanumeric());
         if gap && prev_latin && c.is_ascii_alphanumeric() {
             out.push(' ');
         }
@@ -318,7 +357,10 @@ fn contains_whole(subject: &str, core: &str) -> bool {
     subject.match_indices(core).any(|(at, _)| {
         let before = subject[..at].chars().next_back();
         let after = subject[at + core.len()..].chars().next();
-        let latin_start = core.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        let latin_start = core
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
         let latin_end = core
             .chars()
             .next_back()
@@ -360,11 +402,11 @@ mod tests {
         assert_eq!(query_core("GB/T什么意思"), "gb/t");
         assert_eq!(query_core("What does GB/T mean"), "gb/t");
         assert_eq!(query_core("GB/T 1.1"), "gb/t 1.1");
-        assert_eq!(cores("IDT（等同采用）是什么意思？"), vec!["idt", "等同采用"]);
         assert_eq!(
-            cores("ISO是什么组织？什么时候成立、总部在哪里？")[0],
-            "iso"
+            cores("IDT（等同采用）是什么意思？"),
+            vec!["idt", "等同采用"]
         );
+        assert_eq!(cores("ISO是什么组织？什么时候成立、总部在哪里？")[0], "iso");
     }
 
     #[test]
@@ -374,8 +416,8 @@ mod tests {
             vec![("PDCA循环是什么？".to_string(), Origin::Question)],
         ]);
         assert_eq!(subjects.similarity(0, "标准化"), 1.0);
-        assert!(subjects.similarity(1, "pdca") > 0.6);
-        assert!(subjects.near("标准话").contains(&0));
+        assert!(subjects.similarity(1, "pdca") > 0.5);
+        assert!(subjects.near("标准话").iter().any(|&(entry, _)| entry == 0));
         assert!(subjects.similarity(0, "标准话") > 0.5);
         assert_eq!(subjects.similarity(0, "天气"), 0.0);
         // Latin words stand whole: "iso" is not in "isos".

@@ -278,6 +278,12 @@ impl Bm25 {
         })
     }
 
+    /// The largest idf in this index (a token in one document only): the scale of its
+    /// scores, which grows with the number of documents.
+    pub fn max_idf(&self) -> f64 {
+        ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln()
+    }
+
     /// The query's own best possible score: each of its tokens found once in a document of
     /// average length (tokens no document has count as `unknown_weight` of the largest idf).
     /// Scores divided by it compare across bases of any size.

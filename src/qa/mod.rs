@@ -125,6 +125,8 @@ pub struct Tuning {
     pub min_coverage: f64,
     /// Minimum best score as a share of the query's own best possible score.
     pub min_relative: f64,
+    /// Minimum best score in units of the base's largest idf (which grows with its size).
+    pub min_strength: f64,
     /// Related entries must score at least this share of the best.
     pub related_ratio: f64,
     /// Weight of a query token no entry contains, as a share of the largest idf.
@@ -144,12 +146,13 @@ impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             english_weight: 0.7,
-            min_coverage: 0.2,
-            min_relative: 0.6,
+            min_coverage: 0.15,
+            min_relative: 0.8,
+            min_strength: 2.5,
             related_ratio: 0.35,
-            unknown_weight: 0.5,
-            concept_weight: 1.0,
-            min_concept: 0.55,
+            unknown_weight: 1.0,
+            concept_weight: 2.0,
+            min_concept: 0.45,
             suggest_relative: 0.3,
             suggest_coverage: 0.3,
             suggest_concept: 0.4,
@@ -170,8 +173,10 @@ pub struct KnowledgeBase {
     english: Bm25,
     /// The concepts the entries' phrasings name.
     subjects: Subjects,
-    /// English words of the entries by length, to correct misspelt query words.
-    words: HashMap<usize, Vec<String>>,
+    /// English words of the entries, and the same by first letter and length, to correct
+    /// misspelt query words.
+    known: HashSet<String>,
+    words: HashMap<(u8, usize), Vec<String>>,
     pub tuning: Tuning,
 }
 
@@ -250,19 +255,27 @@ impl KnowledgeBase {
                     let mut list = vec![(e.question.clone(), Origin::Question)];
                     list.extend(e.question_en.iter().map(|q| (q.clone(), Origin::Question)));
                     list.extend(e.alternates.iter().map(|a| (a.clone(), Origin::Alternate)));
-                    list.extend(e.keywords.iter().map(|k| (k.clone(), Origin::Keyword)));
+                    list.extend(e.keywords.iter().enumerate().map(|(i, k)| {
+                        let origin = if i == 0 {
+                            Origin::MainKeyword
+                        } else {
+                            Origin::Keyword
+                        };
+                        (k.clone(), origin)
+                    }));
                     list
                 })
                 .collect(),
         );
-        let mut seen = HashSet::new();
-        let mut words: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut known = HashSet::new();
+        let mut words: HashMap<(u8, usize), Vec<String>> = HashMap::new();
         for e in &entries {
             let mut text = phrasings(e);
             text.extend(e.answer_en.iter().cloned());
             for word in index::fold(&text.join(" ")).split(|c: char| !c.is_ascii_alphabetic()) {
-                if word.len() >= 4 && seen.insert(word.to_string()) {
-                    words.entry(word.len()).or_default().push(word.to_string());
+                if word.len() >= 4 && known.insert(word.to_string()) {
+                    let key = (word.as_bytes()[0], word.len());
+                    words.entry(key).or_default().push(word.to_string());
                 }
             }
         }
@@ -271,6 +284,7 @@ impl KnowledgeBase {
             documents,
             english,
             subjects,
+            known,
             words,
             tuning: Tuning::default(),
         }
@@ -361,9 +375,10 @@ impl KnowledgeBase {
         let raw = scores.clone();
         if let Some(&(_, best_similarity)) = concepts.first() {
             let best_raw = raw.iter().copied().fold(0.0, f64::max);
-            let scale = best_raw.max(ideal) * tuning.concept_weight / best_similarity.max(0.5);
+            // Squared, so naming the concept exactly counts far more than in passing.
+            let scale = best_raw.max(ideal) * tuning.concept_weight;
             for &(doc, similarity) in &concepts {
-                scores[doc] += scale * similarity;
+                scores[doc] += scale * similarity * similarity / best_similarity;
             }
         }
         let similarity_of = |doc: usize| {
@@ -387,7 +402,11 @@ impl KnowledgeBase {
         };
         let coverage = coverage_of(best);
         let named = similarity_of(best) >= tuning.min_concept;
-        let scored = raw[best] / ideal >= tuning.min_relative && coverage >= tuning.min_coverage;
+        // A long question scores high without matching well, a short one matches well
+        // without scoring high: either will do, with enough of the query covered.
+        let scored = coverage >= tuning.min_coverage
+            && (raw[best] / ideal >= tuning.min_relative
+                || raw[best] / self.documents.max_idf() >= tuning.min_strength);
         if !named && !scored {
             let redirect = scope::named(&index::fold(query));
             let suggestions = if redirect.is_some() {
@@ -437,24 +456,32 @@ impl KnowledgeBase {
     /// The entries whose subject a short query names, with how well (best first).
     fn concepts(&self, query: &str, scores: &[f64]) -> Vec<(usize, f64)> {
         let core = concept::query_core(query);
-        if !is_short(&core) {
+        if !concept::is_short(&core) {
             return Vec::new();
         }
-        let mut candidates = self.subjects.near(&core);
-        candidates.extend(top(scores, CONCEPT_CANDIDATES).into_iter().map(|(d, _)| d));
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut found: Vec<(usize, f64)> = candidates
-            .into_iter()
-            .map(|doc| (doc, self.subjects.similarity(doc, &core)))
-            .filter(|(_, similarity)| *similarity > 0.0)
-            .collect();
+        let mut terms = vec![core.clone()];
+        terms.extend(synonyms::long_forms(&core).into_iter().map(str::to_string));
+        let mut found = Vec::new();
+        let candidates = top(scores, CONCEPT_CANDIDATES);
+        for term in &terms {
+            found.extend(self.subjects.near(term));
+            found.extend(
+                candidates
+                    .iter()
+                    .map(|&(doc, _)| (doc, self.subjects.similarity(doc, term))),
+            );
+        }
+        found.retain(|(_, similarity)| *similarity > 0.0);
+        // Best first, then one pair per entry.
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut seen = HashSet::new();
+        found.retain(|(doc, _)| seen.insert(*doc));
         found
     }
 
     /// The query with each English word no entry uses replaced by the entry word one or
-    /// two letters away (stanardization -> standardization), if there is one.
+    /// two letters away (stanardization -> standardization), if there is one. The first
+    /// letter is taken as typed.
     fn correct_spelling(&self, query: &str) -> String {
         let mut out = String::with_capacity(query.len());
         let mut word = String::new();
@@ -479,13 +506,15 @@ impl KnowledgeBase {
             return None;
         }
         let folded = word.to_ascii_lowercase();
-        if self.words.get(&folded.len()).is_some_and(|w| w.contains(&folded)) {
+        if self.known.contains(&folded) {
             return None;
         }
         let max_distance = if folded.len() >= 8 { 2 } else { 1 };
         let mut best: Option<(usize, &String)> = None;
+        // Typos seldom touch the first letter; looking only there keeps this fast.
+        let first = folded.as_bytes()[0];
         for len in folded.len() - max_distance..=folded.len() + max_distance {
-            for candidate in self.words.get(&len).into_iter().flatten() {
+            for candidate in self.words.get(&(first, len)).into_iter().flatten() {
                 let distance = strsim::osa_distance(&folded, candidate);
                 if distance <= max_distance && best.is_none_or(|(d, _)| distance < d) {
                     best = Some((distance, candidate));
@@ -493,18 +522,6 @@ impl KnowledgeBase {
             }
         }
         best.map(|(_, w)| w.clone())
-    }
-}
-
-/// A query short enough to be the name of a concept: a few Chinese characters or words.
-fn is_short(core: &str) -> bool {
-    if core.is_empty() {
-        return false;
-    }
-    if core.chars().any(index::is_cjk) {
-        core.chars().filter(|c| !c.is_whitespace()).count() <= concept::MAX_CORE_CHARS
-    } else {
-        core.split_whitespace().count() <= 4
     }
 }
 

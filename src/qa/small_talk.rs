@@ -229,7 +229,8 @@ fn leading_phrases(normalised: &str) -> (Vec<SmallTalk>, &str) {
             .map(|(p, k)| (*p, Some(*k)))
             .chain(FILLERS.iter().map(|f| (*f, None)));
         for (phrase, kind) in candidates {
-            if starts_with_word(rest, phrase, kind) && best.is_none_or(|(len, _)| phrase.len() > len)
+            if starts_with_word(rest, phrase, kind)
+                && best.is_none_or(|(len, _)| phrase.len() > len)
             {
                 best = Some((phrase.len(), kind));
             }

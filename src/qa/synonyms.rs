@@ -316,6 +316,16 @@ pub fn expand(text: &str) -> String {
     out
 }
 
+/// What a whole (folded) term stands for, when it is an abbreviation users type
+/// (纲要 -> 国家标准化发展纲要, world standards day -> 世界标准日).
+pub fn long_forms(term: &str) -> Vec<&'static str> {
+    SYNONYMS
+        .iter()
+        .filter(|(short, _)| *short == term)
+        .filter_map(|(_, long)| long.split(' ').next())
+        .collect()
+}
+
 /// `word` occurs in `text`; a Latin word must stand whole (`tax` is not in `taxonomy`).
 pub(crate) fn contains_word(text: &str, word: &str) -> bool {
     if !word.is_ascii() {
