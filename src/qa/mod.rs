@@ -154,7 +154,7 @@ impl Default for Tuning {
             concept_weight: 2.0,
             min_concept: 0.45,
             suggest_relative: 0.3,
-            suggest_coverage: 0.3,
+            suggest_coverage: 0.2,
             suggest_concept: 0.4,
         }
     }

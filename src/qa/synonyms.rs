@@ -285,6 +285,10 @@ const CONCEPTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("我国", &["中国", "国内", "china", "chinese", "domestic"]),
+    (
+        "数量",
+        &["多少项", "多少家", "几项", "几家", "how many", "number of"],
+    ),
 ];
 
 /// Appends the expansions of every abbreviation found in `text`, and the full year of
