@@ -193,3 +193,23 @@ fn greetings_and_thanks_are_small_talk_not_unanswered_questions() {
     assert_eq!(kb.answer("ISO").small_talk, None);
     assert!(kb.answer("明天上海会下雨吗").is_unanswered());
 }
+
+#[test]
+fn a_close_miss_offers_suggestions_and_off_topic_offers_none() {
+    let kb = second_base();
+    let answer = kb.answer("在哪里公开标准");
+    assert!(answer.matches.is_empty(), "{:?}", answer.matches);
+    let ids: Vec<&str> = answer.suggestions.iter().map(|m| m.id.as_str()).collect();
+    assert!(ids.contains(&"camp-022") && ids.len() <= 3, "{ids:?}");
+    assert!(answer.is_unanswered());
+    for query in ["今天天气怎么样", "How do I renew my passport?"] {
+        let answer = kb.answer(query);
+        assert!(
+            answer.matches.is_empty() && answer.suggestions.is_empty(),
+            "{query}: {answer:?}"
+        );
+    }
+    // A redirected question gets its pointer, not suggestions.
+    let answer = shipped().answer("3C认证需要准备哪些材料");
+    assert!(answer.redirect.is_some() && answer.suggestions.is_empty());
+}
