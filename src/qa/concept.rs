@@ -365,8 +365,10 @@ fn contains_whole(subject: &str, core: &str) -> bool {
             .chars()
             .next_back()
             .is_some_and(|c| c.is_ascii_alphanumeric());
-        !(latin_start && before.is_some_and(|c| c.is_ascii_alphanumeric()))
-            && !(latin_end && after.is_some_and(|c| c.is_ascii_alphanumeric()))
+        let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let starts_inside = latin_start && glued(before);
+        let ends_inside = latin_end && glued(after);
+        !starts_inside && !ends_inside
     })
 }
 
