@@ -106,14 +106,30 @@ fn score_set(kb: &KnowledgeBase, set: &QuerySet) -> Score {
 
 struct Bases<'a> {
     kb: &'a KnowledgeBase,
+    /// The same ranker with the thresholds it had before issue 15: a fixed score floor
+    /// of 15, coverage 0.2, no concept match (spelling and small talk stay on).
+    previous: KnowledgeBase,
     bigram: Baseline,
     plain: Baseline,
 }
 
 impl<'a> Bases<'a> {
     fn new(kb: &'a KnowledgeBase) -> Bases<'a> {
+        let mut previous = kb.clone();
+        let max_idf = ((kb.len() as f64 + 0.5) / 0.5 + 1.0).ln();
+        previous.tuning = stdquiz::qa::Tuning {
+            min_coverage: 0.2,
+            min_relative: f64::INFINITY,
+            min_strength: 15.0 / max_idf,
+            unknown_weight: 0.5,
+            concept_weight: 0.0,
+            min_concept: f64::INFINITY,
+            suggest_concept: f64::INFINITY,
+            ..kb.tuning
+        };
         Bases {
             kb,
+            previous,
             bigram: Baseline::new(kb.entries()),
             plain: Baseline::unigram_bigram(kb.entries()),
         }
@@ -124,6 +140,7 @@ impl<'a> Bases<'a> {
 /// misses (top-1 wrong, or answered when it should abstain).
 fn evaluate(name: &str, bases: &Bases, set: &QuerySet, by_kind: bool) -> Vec<String> {
     let (mut ours, mut bigram, mut plain) = (Score::default(), Score::default(), Score::default());
+    let mut previous = Score::default();
     let mut misses = Vec::new();
     let mut kinds: std::collections::BTreeMap<&str, Score> = Default::default();
     for q in &set.query {
@@ -145,6 +162,8 @@ fn evaluate(name: &str, bases: &Bases, set: &QuerySet, by_kind: bool) -> Vec<Str
             ));
         }
         ours.add(q, &ranked, &suggested);
+        let before = bases.previous.answer(&q.text);
+        previous.add(q, &ids(&before.matches), &ids(&before.suggestions));
         bigram.add(q, &bases.bigram.ask(&q.text), &[]);
         plain.add(q, &bases.plain.ask(&q.text), &[]);
     }
@@ -161,6 +180,10 @@ fn evaluate(name: &str, bases: &Bases, set: &QuerySet, by_kind: bool) -> Vec<Str
     println!("| --- | --- | --- | --- | --- | --- |");
     for (ranker, s) in [
         ("stdquiz", &ours),
+        (
+            "stdquiz, previous thresholds (floor 15, no concepts)",
+            &previous,
+        ),
         ("baseline: uni+bigram BM25, never abstains", &plain),
         ("baseline: bigram BM25, fixed floor", &bigram),
     ] {
