@@ -3,8 +3,8 @@
 //! Ranking: BM25 over one document per entry (question, alternates, keywords, answer,
 //! and their English forms), tokenised as character unigrams and bigrams (Chinese has no
 //! spaces) and stemmed words (Latin script), after width/case folding, an abbreviation
-//! table, a concept thesaurus and the correction of misspelt English words. An English
-//! query also scores on the English fields alone. A short query that names the concept an
+//! table and a concept thesaurus. An English query also scores on the English fields
+//! alone. A short query that names the concept an
 //! entry defines (ISO, 什么是标准化, PDCA) ranks that entry first (`concept.rs`).
 //!
 //! Abstention does not depend on the size of the base: the best entry must name the
@@ -20,7 +20,7 @@ pub mod scope;
 mod small_talk;
 mod synonyms;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::bank::{FaqRecord, Problem};
 use crate::text::clean_cell;
@@ -173,10 +173,6 @@ pub struct KnowledgeBase {
     english: Bm25,
     /// The concepts the entries' phrasings name.
     subjects: Subjects,
-    /// English words of the entries, and the same by first letter and length, to correct
-    /// misspelt query words.
-    known: HashSet<String>,
-    words: HashMap<(u8, usize), Vec<String>>,
     pub tuning: Tuning,
 }
 
@@ -267,25 +263,11 @@ impl KnowledgeBase {
                 })
                 .collect(),
         );
-        let mut known = HashSet::new();
-        let mut words: HashMap<(u8, usize), Vec<String>> = HashMap::new();
-        for e in &entries {
-            let mut text = phrasings(e);
-            text.extend(e.answer_en.iter().cloned());
-            for word in index::fold(&text.join(" ")).split(|c: char| !c.is_ascii_alphabetic()) {
-                if word.len() >= 4 && known.insert(word.to_string()) {
-                    let key = (word.as_bytes()[0], word.len());
-                    words.entry(key).or_default().push(word.to_string());
-                }
-            }
-        }
         KnowledgeBase {
             entries,
             documents,
             english,
             subjects,
-            known,
-            words,
             tuning: Tuning::default(),
         }
     }
@@ -352,8 +334,7 @@ impl KnowledgeBase {
                 ..Answer::abstain(None)
             };
         }
-        let query = self.correct_spelling(small_talk::strip_leading(message));
-        let query = query.as_str();
+        let query = small_talk::strip_leading(message);
         let expanded = synonyms::expand(query);
         let query_tokens = tokens(&expanded);
         if query_tokens.is_empty() || self.entries.is_empty() {
@@ -477,51 +458,6 @@ impl KnowledgeBase {
         let mut seen = HashSet::new();
         found.retain(|(doc, _)| seen.insert(*doc));
         found
-    }
-
-    /// The query with each English word no entry uses replaced by the entry word one or
-    /// two letters away (stanardization -> standardization), if there is one. The first
-    /// letter is taken as typed.
-    fn correct_spelling(&self, query: &str) -> String {
-        let mut out = String::with_capacity(query.len());
-        let mut word = String::new();
-        let flush = |word: &mut String, out: &mut String| {
-            out.push_str(&self.closest_word(word).unwrap_or_else(|| word.clone()));
-            word.clear();
-        };
-        for c in query.chars() {
-            if c.is_ascii_alphabetic() {
-                word.push(c);
-            } else {
-                flush(&mut word, &mut out);
-                out.push(c);
-            }
-        }
-        flush(&mut word, &mut out);
-        out
-    }
-
-    fn closest_word(&self, word: &str) -> Option<String> {
-        if word.len() < 5 {
-            return None;
-        }
-        let folded = word.to_ascii_lowercase();
-        if self.known.contains(&folded) {
-            return None;
-        }
-        let max_distance = if folded.len() >= 8 { 2 } else { 1 };
-        let mut best: Option<(usize, &String)> = None;
-        // Typos seldom touch the first letter; looking only there keeps this fast.
-        let first = folded.as_bytes()[0];
-        for len in folded.len() - max_distance..=folded.len() + max_distance {
-            for candidate in self.words.get(&(first, len)).into_iter().flatten() {
-                let distance = strsim::osa_distance(&folded, candidate);
-                if distance <= max_distance && best.is_none_or(|(d, _)| distance < d) {
-                    best = Some((distance, candidate));
-                }
-            }
-        }
-        best.map(|(_, w)| w.clone())
     }
 }
 
