@@ -408,7 +408,9 @@ impl KnowledgeBase {
                 ..Answer::abstain(redirect)
             };
         }
-        let coverage = if named { coverage.max(1.0) } else { coverage };
+        // A query that names the entry's concept is about that entry, not about the
+        // content of some standard it happens to mention.
+        let coverage = if named { 1.0 } else { coverage };
         if let Some(redirect) = self.out_of_scope(query, best, coverage) {
             return Answer::abstain(Some(redirect));
         }
