@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use stdquiz::bank::FaqRecord;
-use stdquiz::qa::KnowledgeBase;
+use stdquiz::qa::{KnowledgeBase, SmallTalk};
 
 fn shipped() -> KnowledgeBase {
     let report = stdquiz::bank::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("questions"));
@@ -122,4 +122,95 @@ fn an_entry_that_covers_the_subject_still_answers() {
         "{answer:?}"
     );
     assert!(answer.redirect.is_none());
+}
+
+fn second_base() -> KnowledgeBase {
+    let report = stdquiz::bank::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/kb2"));
+    let (kb, problems) = KnowledgeBase::build(&report.faq);
+    assert!(problems.is_empty(), "{problems:?}");
+    kb
+}
+
+#[test]
+fn short_keyword_questions_get_the_entry_that_defines_the_concept() {
+    let kb = shipped();
+    for (query, id) in [
+        ("ISO", "faq-intl-001"),
+        ("什么是ISO", "faq-intl-001"),
+        ("What is ISO?", "faq-intl-001"),
+        ("IEC", "faq-intl-008"),
+        ("标准化", "faq-terms-004"),
+        ("什么是标准化", "faq-terms-004"),
+        ("标准化法", "faq-law-001"),
+        ("PDCA", "faq-principles-005"),
+        ("GB/T", "faq-codes-002"),
+        ("IDT", "faq-adoption-002"),
+        // One typo away from the concept.
+        ("标准话", "faq-terms-004"),
+        ("PDAC", "faq-principles-005"),
+        ("你好，请问什么是ISO", "faq-intl-001"),
+    ] {
+        assert_eq!(best(&kb, query).as_deref(), Some(id), "{query}");
+    }
+}
+
+#[test]
+fn a_small_imported_base_answers_its_own_questions_and_abstains_on_the_rest() {
+    let kb = second_base();
+    assert!(kb.len() <= 40, "{}", kb.len());
+    for (query, id) in [
+        ("团标是什么", "camp-009"),
+        ("复审周期", "camp-005"),
+        ("企业标准还要备案吗", "camp-018"),
+        ("不公开执行的标准会罚款吗", "camp-023"),
+    ] {
+        assert_eq!(best(&kb, query).as_deref(), Some(id), "{query}");
+    }
+    // The shipped base defines ISO; this one does not, so it must not pretend to.
+    for query in ["ISO", "世界标准日是哪天", "今天天气怎么样"] {
+        let answer = kb.answer(query);
+        assert!(answer.matches.is_empty(), "{query}: {:?}", answer.matches);
+    }
+}
+
+#[test]
+fn greetings_and_thanks_are_small_talk_not_unanswered_questions() {
+    let kb = shipped();
+    for (message, kind) in [
+        ("你好", SmallTalk::Greeting),
+        ("在吗", SmallTalk::Presence),
+        ("谢谢！", SmallTalk::Thanks),
+        ("hi", SmallTalk::Greeting),
+        ("thanks", SmallTalk::Thanks),
+        ("再见", SmallTalk::Goodbye),
+        ("你能做什么", SmallTalk::About),
+    ] {
+        let answer = kb.answer(message);
+        assert_eq!(answer.small_talk, Some(kind), "{message}");
+        assert!(answer.matches.is_empty() && answer.suggestions.is_empty());
+        assert!(!answer.is_unanswered(), "{message}");
+    }
+    // A real question is not small talk, and an unanswerable one is recorded.
+    assert_eq!(kb.answer("ISO").small_talk, None);
+    assert!(kb.answer("明天上海会下雨吗").is_unanswered());
+}
+
+#[test]
+fn a_close_miss_offers_suggestions_and_off_topic_offers_none() {
+    let kb = second_base();
+    let answer = kb.answer("在哪里公开标准");
+    assert!(answer.matches.is_empty(), "{:?}", answer.matches);
+    let ids: Vec<&str> = answer.suggestions.iter().map(|m| m.id.as_str()).collect();
+    assert!(ids.contains(&"camp-022") && ids.len() <= 3, "{ids:?}");
+    assert!(answer.is_unanswered());
+    for query in ["今天天气怎么样", "How do I renew my passport?"] {
+        let answer = kb.answer(query);
+        assert!(
+            answer.matches.is_empty() && answer.suggestions.is_empty(),
+            "{query}: {answer:?}"
+        );
+    }
+    // A redirected question gets its pointer, not suggestions.
+    let answer = shipped().answer("3C认证需要准备哪些材料");
+    assert!(answer.redirect.is_some() && answer.suggestions.is_empty());
 }

@@ -366,3 +366,34 @@ fn a_paste_without_sources_gets_the_source_the_admin_names() {
         .responses;
     assert_eq!(again, vec![Response::AdminOnly]);
 }
+
+#[test]
+fn greetings_get_a_friendly_reply_and_are_not_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path());
+    let mut rng = StdRng::seed_from_u64(1);
+    for text in ["你好", "谢谢", "在吗", "hi", "thanks"] {
+        let reply = service
+            .handle(
+                EMPLOYEE,
+                Request::Event(Event::Text(text.into())),
+                NOW,
+                &mut rng,
+            )
+            .unwrap()
+            .responses;
+        assert!(
+            matches!(reply.as_slice(), [Response::SmallTalk { .. }]),
+            "{text}: {reply:?}"
+        );
+    }
+    assert!(service.unanswered().unwrap().is_empty());
+    let short = service
+        .handle(EMPLOYEE, Request::Ask("ISO".into()), NOW, &mut rng)
+        .unwrap()
+        .responses;
+    assert!(
+        matches!(short.as_slice(), [Response::Answer { matches, .. }] if matches[0].answer.contains("国际标准化组织")),
+        "{short:?}"
+    );
+}

@@ -465,23 +465,41 @@ fn ask(text: &str, paths: &Paths, json: bool) -> ExitCode {
 
 fn print_answer(response: &crate::service::Response, json: bool) -> ExitCode {
     use crate::service::Response;
-    let (matches, redirect) = match response {
-        Response::Answer { matches, .. } => (matches.as_slice(), None),
-        Response::Abstain { redirect, .. } => (&[][..], *redirect),
-        _ => (&[][..], None),
+    let (matches, redirect, suggestions, small_talk) = match response {
+        Response::Answer { matches, .. } => (matches.as_slice(), None, &[][..], None),
+        Response::Abstain {
+            redirect,
+            suggestions,
+            ..
+        } => (&[][..], *redirect, suggestions.as_slice(), None),
+        Response::SmallTalk { kind, .. } => (&[][..], None, &[][..], Some(*kind)),
+        _ => (&[][..], None, &[][..], None),
     };
     if json {
         let mut out = serde_json::json!({ "matches": matches });
         if let Some(r) = redirect {
             out["out_of_scope"] = serde_json::json!({ "topic": r.topic, "hint": r.hint });
         }
+        if !suggestions.is_empty() {
+            out["suggestions"] = serde_json::json!(suggestions);
+        }
+        if let Some(kind) = small_talk {
+            out["small_talk"] = serde_json::json!(kind);
+        }
         println!("{out}");
+        return ExitCode::SUCCESS;
+    }
+    if small_talk.is_some() {
+        println!("你好！可以直接问我标准化问题。Hello! Ask me about standardization.");
         return ExitCode::SUCCESS;
     }
     let Some(best) = matches.first() else {
         println!("抱歉，暂时没有可靠的答案。Sorry, no reliable answer yet. Try /quiz or rephrase.");
         if let Some(r) = redirect {
             println!("\n{}\n{}", r.hint, r.hint_en);
+        }
+        for id in suggestions {
+            println!("你是不是想问 / Did you mean: {id}");
         }
         return ExitCode::SUCCESS;
     };

@@ -306,8 +306,7 @@ pub(super) fn on_text(
     else {
         // "B" or "对" with no quiz running is a late answer, not a question for the Q&A.
         let trimmed = text.trim();
-        let looks_like_answer = (trimmed.chars().count() <= 4
-            && parse_choice_letters(trimmed).is_some())
+        let looks_like_answer = (trimmed.chars().count() <= 4 && answer_letters(trimmed).is_some())
             || parse_judge(trimmed).is_some();
         out.replies.push(if looks_like_answer {
             Reply::NoSession
@@ -322,7 +321,7 @@ pub(super) fn on_text(
         .map(|s| s.order.clone())
         .unwrap_or_default();
     let trimmed = text.trim();
-    let letters = || parse_choice_letters(trimmed).filter(|_| trimmed.chars().count() <= 16);
+    let letters = || answer_letters(trimmed).filter(|_| trimmed.chars().count() <= 16);
     let given = match question.kind {
         Kind::Single | Kind::Multi => {
             let Some(positions) = letters() else {
@@ -361,6 +360,15 @@ pub(super) fn on_text(
     };
     grade(bank, user, given, now, rng, out);
 }
+
+/// Letters typed as an answer: only A to H, the letters options can have, so "ISO", "IEC"
+/// or "hi" are questions (or greetings) rather than malformed answers.
+fn answer_letters(text: &str) -> Option<Vec<usize>> {
+    parse_choice_letters(text).filter(|positions| positions.iter().all(|&p| p < MAX_OPTION_LETTERS))
+}
+
+/// Options a question can show (A to H).
+const MAX_OPTION_LETTERS: usize = 8;
 
 /// Checks the answer to the current question, records it, and moves on.
 fn grade(

@@ -179,10 +179,15 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Plain character bigrams of the folded text (the baseline's tokeniser).
-pub fn bigrams(text: &str) -> Vec<String> {
+/// Plain character bigrams of the folded text, and its characters too when `unigrams`
+/// (the baselines' tokenisers).
+pub fn plain_grams(text: &str, unigrams: bool) -> Vec<String> {
     let chars: Vec<char> = fold(text).chars().filter(|c| !c.is_whitespace()).collect();
-    chars.windows(2).map(|w| w.iter().collect()).collect()
+    let mut out: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    if unigrams {
+        out.extend(chars.iter().map(char::to_string));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Default)]
@@ -271,6 +276,29 @@ impl Bm25 {
             list.binary_search_by_key(&doc, |&(d, _)| d as usize)
                 .is_ok()
         })
+    }
+
+    /// The largest idf in this index (a token in one document only): the scale of its
+    /// scores, which grows with the number of documents.
+    pub fn max_idf(&self) -> f64 {
+        ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln()
+    }
+
+    /// The query's own best possible score: each of its tokens found once in a document of
+    /// average length (tokens no document has count as `unknown_weight` of the largest idf).
+    /// Scores divided by it compare across bases of any size.
+    pub fn ideal(&self, query: &[String], unknown_weight: f64) -> f64 {
+        let max_idf = ((self.doc_len.len() as f64 + 0.5) / 0.5 + 1.0).ln();
+        dedup(query)
+            .into_iter()
+            .map(|token| {
+                let idf = match self.postings.get(token) {
+                    Some(_) => self.idf(token),
+                    None => max_idf * unknown_weight,
+                };
+                idf * token_weight(token)
+            })
+            .sum()
     }
 
     /// Share of the query's idf weight (unknown tokens weigh the most) found in `doc`.

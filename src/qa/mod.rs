@@ -4,20 +4,29 @@
 //! and their English forms), tokenised as character unigrams and bigrams (Chinese has no
 //! spaces) and stemmed words (Latin script), after width/case folding, an abbreviation
 //! table and a concept thesaurus. An English query also scores on the English fields
-//! alone. The best match is accepted only when it scores and covers enough of the query,
-//! and when the query names no neighbouring subject (certification, trademarks...) that
-//! the entry never mentions; otherwise the bot abstains, says where such questions
-//! belong if it can, and records the question for admins.
+//! alone. A short query that names the concept an
+//! entry defines (ISO, 什么是标准化, PDCA) ranks that entry first (`concept.rs`).
+//!
+//! Abstention does not depend on the size of the base: the best entry must name the
+//! query's concept, or reach a share of the query's own best possible score and cover
+//! enough of its weight; and the query must name no neighbouring subject (certification,
+//! trademarks...) that the entry never mentions. Otherwise the bot abstains, offers up to
+//! three close entries when there are some, says where such questions belong if it can,
+//! and records the question for admins. Greetings and thanks are small talk, not questions.
 
+mod concept;
 mod index;
 pub mod scope;
+mod small_talk;
 mod synonyms;
 
 use std::collections::HashSet;
 
 use crate::bank::{FaqRecord, Problem};
 use crate::text::clean_cell;
+use concept::{Origin, Subjects};
 use index::{tokens, Bm25};
+pub use small_talk::SmallTalk;
 
 pub const MAX_ANSWER_CHARS: usize = 600;
 /// How many matches `ask` returns at most.
@@ -76,12 +85,18 @@ pub struct Match {
     pub score: f64,
 }
 
-/// What the knowledge base says to a question: the best entries, best first, or
-/// nothing (it abstains), perhaps with a pointer to where such questions belong.
+/// What the knowledge base says to a message: the best entries, best first, or nothing
+/// (it abstains), perhaps with a pointer to where such questions belong, or with close
+/// entries to offer instead ("你是不是想问…"). Small talk gets neither.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     pub matches: Vec<Match>,
     pub redirect: Option<&'static scope::Redirect>,
+    /// Up to three close entries, best first; only when `matches` is empty and the
+    /// question is not redirected.
+    pub suggestions: Vec<Match>,
+    /// The message was a greeting, thanks and the like: nothing to answer or record.
+    pub small_talk: Option<SmallTalk>,
 }
 
 impl Answer {
@@ -89,35 +104,66 @@ impl Answer {
         Answer {
             matches: Vec::new(),
             redirect,
+            suggestions: Vec::new(),
+            small_talk: None,
         }
+    }
+
+    /// Whether the question went unanswered and belongs in the admins' list.
+    pub fn is_unanswered(&self) -> bool {
+        self.matches.is_empty() && self.small_talk.is_none()
     }
 }
 
-/// Tuning of the ranker; the defaults are what the dev-set benchmark measures.
+/// Tuning of the ranker; the defaults are what the dev-set benchmark measures. Every
+/// threshold is a share (of the query's own weight or of the best score), so the same
+/// values hold for a base of 20 entries and one of 10,000.
 #[derive(Debug, Clone, Copy)]
 pub struct Tuning {
     /// Weight of the English-only document when the query is in English.
     pub english_weight: f64,
     /// Minimum share of the query's token weight the best entry must cover.
     pub min_coverage: f64,
-    pub min_score: f64,
+    /// Minimum best score as a share of the query's own best possible score.
+    pub min_relative: f64,
+    /// Minimum best score in units of the base's largest idf (which grows with its size).
+    pub min_strength: f64,
     /// Related entries must score at least this share of the best.
     pub related_ratio: f64,
     /// Weight of a query token no entry contains, as a share of the largest idf.
     pub unknown_weight: f64,
+    /// How much naming an entry's subject adds, as a share of the best or ideal score.
+    pub concept_weight: f64,
+    /// A short query is answered by the entry whose subject it names this well (0 to 1).
+    pub min_concept: f64,
+    /// Suggestions need this share of the query's best possible score...
+    pub suggest_relative: f64,
+    /// ...and this coverage, or a subject named at least `suggest_concept` well.
+    pub suggest_coverage: f64,
+    pub suggest_concept: f64,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             english_weight: 0.7,
-            min_coverage: 0.2,
-            min_score: 15.0,
+            min_coverage: 0.15,
+            min_relative: 0.8,
+            min_strength: 2.5,
             related_ratio: 0.35,
-            unknown_weight: 0.5,
+            unknown_weight: 1.0,
+            concept_weight: 2.0,
+            min_concept: 0.45,
+            suggest_relative: 0.3,
+            suggest_coverage: 0.2,
+            suggest_concept: 0.4,
         }
     }
 }
+
+/// How many entries the concept match looks at beyond those that share its subject's
+/// letters: the best by BM25.
+const CONCEPT_CANDIDATES: usize = 30;
 
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeBase {
@@ -126,6 +172,8 @@ pub struct KnowledgeBase {
     documents: Bm25,
     /// The English fields only, so an English query is not drowned by Chinese text.
     english: Bm25,
+    /// The concepts the entries' phrasings name.
+    subjects: Subjects,
     pub tuning: Tuning,
 }
 
@@ -197,10 +245,30 @@ impl KnowledgeBase {
                 })
                 .collect(),
         );
+        let subjects = Subjects::new(
+            entries
+                .iter()
+                .map(|e| {
+                    let mut list = vec![(e.question.clone(), Origin::Question)];
+                    list.extend(e.question_en.iter().map(|q| (q.clone(), Origin::Question)));
+                    list.extend(e.alternates.iter().map(|a| (a.clone(), Origin::Alternate)));
+                    list.extend(e.keywords.iter().enumerate().map(|(i, k)| {
+                        let origin = if i == 0 {
+                            Origin::MainKeyword
+                        } else {
+                            Origin::Keyword
+                        };
+                        (k.clone(), origin)
+                    }));
+                    list
+                })
+                .collect(),
+        );
         KnowledgeBase {
             entries,
             documents,
             english,
+            subjects,
             tuning: Tuning::default(),
         }
     }
@@ -258,54 +326,141 @@ impl KnowledgeBase {
         (missing && coverage < DESIGNATION_COVERAGE).then_some(&scope::DESIGNATION_HINT)
     }
 
-    /// The best entries for a free-text question, or why it abstains.
-    pub fn answer(&self, query: &str) -> Answer {
+    /// The best entries for a free-text message, or why it abstains. The one entry
+    /// point for the chat, `stdquiz ask` and the benchmark.
+    pub fn answer(&self, message: &str) -> Answer {
+        if let Some(kind) = small_talk::detect(message) {
+            return Answer {
+                small_talk: Some(kind),
+                ..Answer::abstain(None)
+            };
+        }
+        let query = small_talk::strip_leading(message);
         let expanded = synonyms::expand(query);
         let query_tokens = tokens(&expanded);
         if query_tokens.is_empty() || self.entries.is_empty() {
             return Answer::abstain(None);
         }
+        let tuning = &self.tuning;
         let english = is_english_query(query);
         let mut scores = vec![0.0; self.entries.len()];
         self.documents.add_scores(&query_tokens, 1.0, &mut scores);
         if english {
             self.english
-                .add_scores(&query_tokens, self.tuning.english_weight, &mut scores);
+                .add_scores(&query_tokens, tuning.english_weight, &mut scores);
         }
+        let ideal = self
+            .documents
+            .ideal(&query_tokens, tuning.unknown_weight)
+            .max(f64::MIN_POSITIVE);
+        let concepts = self.concepts(query, &scores);
+        let raw = scores.clone();
+        if let Some(&(_, best_similarity)) = concepts.first() {
+            let best_raw = raw.iter().copied().fold(0.0, f64::max);
+            // Squared, so naming the concept exactly counts far more than in passing.
+            let scale = best_raw.max(ideal) * tuning.concept_weight;
+            for &(doc, similarity) in &concepts {
+                scores[doc] += scale * similarity * similarity / best_similarity;
+            }
+        }
+        let similarity_of = |doc: usize| {
+            concepts
+                .iter()
+                .find(|(d, _)| *d == doc)
+                .map_or(0.0, |(_, s)| *s)
+        };
+        let coverage_of = |doc: usize| {
+            let unknown = tuning.unknown_weight;
+            let coverage = self.documents.coverage(&query_tokens, doc, unknown);
+            if english {
+                coverage.max(self.english.coverage(&query_tokens, doc, unknown))
+            } else {
+                coverage
+            }
+        };
         let ranked = top(&scores, MAX_MATCHES);
         let Some(&(best, best_score)) = ranked.first() else {
             return Answer::abstain(scope::named(&index::fold(query)));
         };
-        let unknown = self.tuning.unknown_weight;
-        let mut coverage = self.documents.coverage(&query_tokens, best, unknown);
-        if english {
-            coverage = coverage.max(self.english.coverage(&query_tokens, best, unknown));
+        let coverage = coverage_of(best);
+        let named = similarity_of(best) >= tuning.min_concept;
+        // A long question scores high without matching well, a short one matches well
+        // without scoring high: either will do, with enough of the query covered.
+        let scored = coverage >= tuning.min_coverage
+            && (raw[best] / ideal >= tuning.min_relative
+                || raw[best] / self.documents.max_idf() >= tuning.min_strength);
+        if !named && !scored {
+            let redirect = scope::named(&index::fold(query));
+            let suggestions = if redirect.is_some() {
+                Vec::new()
+            } else {
+                ranked
+                    .iter()
+                    .filter(|&&(doc, _)| {
+                        similarity_of(doc) >= tuning.suggest_concept
+                            || (raw[doc] / ideal >= tuning.suggest_relative
+                                && coverage_of(doc) >= tuning.suggest_coverage)
+                    })
+                    .map(|&(doc, score)| self.to_match(doc, score))
+                    .collect()
+            };
+            return Answer {
+                suggestions,
+                ..Answer::abstain(redirect)
+            };
         }
-        if best_score < self.tuning.min_score || coverage < self.tuning.min_coverage {
-            return Answer::abstain(scope::named(&index::fold(query)));
-        }
+        // A query that names the entry's concept is about that entry, not about the
+        // content of some standard it happens to mention.
+        let coverage = if named { 1.0 } else { coverage };
         if let Some(redirect) = self.out_of_scope(query, best, coverage) {
             return Answer::abstain(Some(redirect));
         }
         let matches = ranked
             .into_iter()
-            .take(MAX_MATCHES)
-            .filter(|(_, s)| *s >= best_score * self.tuning.related_ratio)
-            .map(|(i, score)| {
-                let e = &self.entries[i];
-                Match {
-                    id: e.id.clone(),
-                    question: e.question.clone(),
-                    answer: e.answer.clone(),
-                    source: e.source.clone(),
-                    score: (score * 1000.0).round() / 1000.0,
-                }
-            })
+            .filter(|(_, s)| *s >= best_score * tuning.related_ratio)
+            .map(|(doc, score)| self.to_match(doc, score))
             .collect();
         Answer {
             matches,
-            redirect: None,
+            ..Answer::abstain(None)
         }
+    }
+
+    fn to_match(&self, doc: usize, score: f64) -> Match {
+        let e = &self.entries[doc];
+        Match {
+            id: e.id.clone(),
+            question: e.question.clone(),
+            answer: e.answer.clone(),
+            source: e.source.clone(),
+            score: (score * 1000.0).round() / 1000.0,
+        }
+    }
+
+    /// The entries whose subject a short query names, with how well (best first).
+    fn concepts(&self, query: &str, scores: &[f64]) -> Vec<(usize, f64)> {
+        let core = concept::query_core(query);
+        if !concept::is_short(&core) {
+            return Vec::new();
+        }
+        let mut terms = vec![core.clone()];
+        terms.extend(synonyms::long_forms(&core).into_iter().map(str::to_string));
+        let mut found = Vec::new();
+        let candidates = top(scores, CONCEPT_CANDIDATES);
+        for term in &terms {
+            found.extend(self.subjects.near(term));
+            found.extend(
+                candidates
+                    .iter()
+                    .map(|&(doc, _)| (doc, self.subjects.similarity(doc, term))),
+            );
+        }
+        found.retain(|(_, similarity)| *similarity > 0.0);
+        // Best first, then one pair per entry.
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut seen = HashSet::new();
+        found.retain(|(doc, _)| seen.insert(*doc));
+        found
     }
 }
 
@@ -413,42 +568,51 @@ fn validate_entry(record: &FaqRecord) -> Result<Entry, Vec<String>> {
     })
 }
 
-/// The plain baseline of the benchmark: character-bigram BM25 over all text, no
-/// synonyms, no field weights, abstaining below a fixed score.
+/// The plain baselines of the benchmark: BM25 (k1 1.2, b 0.75) over question,
+/// alternates and answer, no synonyms, no field weights.
 pub struct Baseline {
     index: Bm25,
     ids: Vec<String>,
+    unigrams: bool,
+    /// Below this score it abstains; 0 never abstains.
     pub min_score: f64,
 }
 
 impl Baseline {
+    /// Character bigrams, abstaining below a fixed score (the earlier baseline).
     pub fn new(entries: &[Entry]) -> Baseline {
+        Baseline::build(entries, false, 8.0)
+    }
+
+    /// Character unigrams and bigrams, never abstaining (the baseline of issue 15).
+    pub fn unigram_bigram(entries: &[Entry]) -> Baseline {
+        Baseline::build(entries, true, 0.0)
+    }
+
+    fn build(entries: &[Entry], unigrams: bool, min_score: f64) -> Baseline {
         let docs = entries
             .iter()
             .map(|e| {
-                index::bigrams(&format!(
-                    "{} {} {}",
-                    e.question,
-                    e.alternates.join(" "),
-                    e.answer
-                ))
+                let text = format!("{} {} {}", e.question, e.alternates.join(" "), e.answer);
+                index::plain_grams(&text, unigrams)
             })
             .collect();
         Baseline {
             index: Bm25::standard(docs),
             ids: entries.iter().map(|e| e.id.clone()).collect(),
-            min_score: 8.0,
+            unigrams,
+            min_score,
         }
     }
 
     pub fn ask(&self, query: &str) -> Vec<String> {
-        let ranked = top(&self.index.scores(&index::bigrams(query)), MAX_MATCHES);
+        let grams = index::plain_grams(query, self.unigrams);
+        let ranked = top(&self.index.scores(&grams), MAX_MATCHES);
         if ranked.first().is_none_or(|(_, s)| *s < self.min_score) {
             return Vec::new();
         }
         ranked
             .into_iter()
-            .take(MAX_MATCHES)
             .map(|(i, _)| self.ids[i].clone())
             .collect()
     }

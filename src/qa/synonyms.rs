@@ -285,6 +285,10 @@ const CONCEPTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("我国", &["中国", "国内", "china", "chinese", "domestic"]),
+    (
+        "数量",
+        &["多少项", "多少家", "几项", "几家", "how many", "number of"],
+    ),
 ];
 
 /// Appends the expansions of every abbreviation found in `text`, and the full year of
@@ -314,6 +318,16 @@ pub fn expand(text: &str) -> String {
         }
     }
     out
+}
+
+/// What a whole (folded) term stands for, when it is an abbreviation users type
+/// (纲要 -> 国家标准化发展纲要, world standards day -> 世界标准日).
+pub fn long_forms(term: &str) -> Vec<&'static str> {
+    SYNONYMS
+        .iter()
+        .filter(|(short, _)| *short == term)
+        .filter_map(|(_, long)| long.split(' ').next())
+        .collect()
 }
 
 /// `word` occurs in `text`; a Latin word must stand whole (`tax` is not in `taxonomy`).

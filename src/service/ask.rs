@@ -14,21 +14,31 @@ pub struct Asked {
 /// Answers a question from the knowledge base, or abstains (perhaps with a pointer).
 pub fn answer(kb: &KnowledgeBase, text: &str) -> Asked {
     let query = text.trim();
-    let crate::qa::Answer { matches, redirect } = kb.answer(query);
+    let english = crate::qa::is_english_query(query);
+    let crate::qa::Answer {
+        matches,
+        redirect,
+        suggestions,
+        small_talk,
+    } = kb.answer(query);
+    if let Some(kind) = small_talk {
+        return Asked {
+            response: Response::SmallTalk { kind, english },
+            unanswered: None,
+        };
+    }
     if matches.is_empty() {
         return Asked {
             response: Response::Abstain {
                 query: query.to_string(),
                 redirect,
+                suggestions: suggestions.into_iter().map(|m| m.id).collect(),
             },
             unanswered: Some(crate::text::truncate_chars(query, MAX_LOGGED_CHARS)),
         };
     }
     Asked {
-        response: Response::Answer {
-            matches,
-            english: crate::qa::is_english_query(query),
-        },
+        response: Response::Answer { matches, english },
         unanswered: None,
     }
 }

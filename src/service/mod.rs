@@ -112,6 +112,13 @@ pub enum Response {
         query: String,
         /// The neighbouring subject the question belongs to, when it names one.
         redirect: Option<&'static Redirect>,
+        /// Entries close to the question, offered as "你是不是想问…".
+        suggestions: Vec<String>,
+    },
+    /// A greeting, thanks, "are you there": a friendly reply saying what the bot does.
+    SmallTalk {
+        kind: crate::qa::SmallTalk,
+        english: bool,
     },
     Faq(String),
     Topics {

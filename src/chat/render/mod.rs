@@ -156,8 +156,14 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
         )],
         Response::Answer { matches, english } => qa::answer(matches, *english, content, lang),
         Response::Faq(id) => vec![qa::faq(id, content, lang)],
-        Response::Abstain { query, redirect } => {
-            vec![qa::abstain(query, *redirect, content, lang)]
+        Response::Abstain {
+            query,
+            redirect,
+            suggestions,
+        } => vec![qa::abstain(query, *redirect, suggestions, content, lang)],
+        Response::SmallTalk { kind, english } => {
+            let lang = if *english { Lang::En } else { lang };
+            vec![qa::small_talk(*kind, lang)]
         }
         Response::Topics { topics, page } => vec![menu::topics(topics, *page, content, lang)],
         Response::UnknownCommand(command) => vec![menu::unknown_command(command, lang)],

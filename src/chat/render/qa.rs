@@ -5,7 +5,7 @@ use super::{button, tr, Message, MAX_TEXT};
 use crate::chat::action::Action;
 use crate::engine::Lang;
 use crate::qa::scope::Redirect;
-use crate::qa::{Entry, Match};
+use crate::qa::{Entry, Match, SmallTalk};
 use crate::service::Content;
 use crate::text::{truncate_chars, truncate_utf16};
 
@@ -53,11 +53,20 @@ pub(super) fn faq(id: &str, content: &Content, lang: Lang) -> Message {
 pub(super) fn abstain(
     query: &str,
     redirect: Option<&Redirect>,
+    suggestions: &[String],
     content: &Content,
     lang: Lang,
 ) -> Message {
     let en = lang.is_en() || crate::qa::is_english_query(query);
     let lang = if en { Lang::En } else { lang };
+    let close: Vec<&Entry> = suggestions
+        .iter()
+        .filter_map(|id| content.kb.get(id))
+        .take(3)
+        .collect();
+    if redirect.is_none() && !close.is_empty() {
+        return did_you_mean(query, &close, lang);
+    }
     let query = truncate_chars(query, 60);
     let mut text = match (redirect, en) {
         (Some(r), true) => format!(
@@ -81,6 +90,55 @@ pub(super) fn abstain(
     };
     text.push('\n');
     Message::with_buttons(text, super::menu::topic_buttons(content, lang))
+}
+
+/// Nothing answered, but something is close: up to three "你是不是想问…" buttons.
+fn did_you_mean(query: &str, close: &[&Entry], lang: Lang) -> Message {
+    let en = lang.is_en();
+    let query = truncate_chars(query, 60);
+    let text = if en {
+        format!(
+            "I am not sure I have an answer to “{query}”. Did you mean one of these? \
+             (The question is noted for the administrators.)"
+        )
+    } else {
+        format!("关于「{query}」没有把握给出准确答案。你是不是想问：（问题已记录，供管理员参考）")
+    };
+    let buttons = close
+        .iter()
+        .map(|e| {
+            let label = truncate_chars(e.question_in(en), 40);
+            vec![button(label, Action::Faq(e.id.clone()))]
+        })
+        .collect();
+    Message::with_buttons(text, buttons)
+}
+
+/// A greeting, thanks or "are you there": what the bot can do, never logged as a question.
+pub(super) fn small_talk(kind: SmallTalk, lang: Lang) -> Message {
+    let opening = match (kind, lang.is_en()) {
+        (SmallTalk::Greeting, false) => "你好！",
+        (SmallTalk::Greeting, true) => "Hello!",
+        (SmallTalk::Presence, false) => "在的！",
+        (SmallTalk::Presence, true) => "I am here!",
+        (SmallTalk::Thanks, false) => "不客气！",
+        (SmallTalk::Thanks, true) => "You are welcome!",
+        (SmallTalk::Goodbye, false) => "再见，欢迎常来练习！",
+        (SmallTalk::Goodbye, true) => "Goodbye, come back for the daily question!",
+        (SmallTalk::About, false) => "我是标准化知识问答机器人。",
+        (SmallTalk::About, true) => "I am the standards-literacy quiz and Q&A bot.",
+        (SmallTalk::Acknowledgement, false) => "好的。",
+        (SmallTalk::Acknowledgement, true) => "OK.",
+    };
+    let rest = tr(
+        lang,
+        "你可以直接问我标准化问题（如“什么是团体标准”“GB/T是什么意思”），\
+         或发送 /quiz 练习、/daily 每日一题、/challenge 挑战答题。",
+        "Ask me about standardization (\"what is an association standard?\", \
+         \"what does GB/T mean?\"), or send /quiz to practise, /daily for the question of the \
+         day, /challenge for a challenge.",
+    );
+    Message::with_buttons(format!("{opening}{rest}"), super::menu::menu_buttons(lang))
 }
 
 fn entry_text(entry: &Entry, lang: Lang) -> String {
