@@ -138,7 +138,11 @@ pub(super) fn small_talk(kind: SmallTalk, lang: Lang) -> Message {
          \"what does GB/T mean?\"), or send /quiz to practise, /daily for the question of the \
          day, /challenge for a challenge.",
     );
-    Message::with_buttons(format!("{opening}{rest}"), super::menu::menu_buttons(lang))
+    let gap = if lang.is_en() { " " } else { "" };
+    Message::with_buttons(
+        format!("{opening}{gap}{rest}"),
+        super::menu::menu_buttons(lang),
+    )
 }
 
 fn entry_text(entry: &Entry, lang: Lang) -> String {
