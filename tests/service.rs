@@ -397,3 +397,61 @@ fn greetings_get_a_friendly_reply_and_are_not_logged() {
         "{short:?}"
     );
 }
+
+/// However many topics imports bring, /topics and every "no answer" reply stay within
+/// Telegram's limits: a page of topic buttons with Next and Previous.
+#[test]
+fn many_topics_are_paged() {
+    use stdquiz::chat::action::Action;
+    use stdquiz::chat::render::{self, Origin};
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path());
+    let mut rng = StdRng::seed_from_u64(1);
+    for part in 0..2 {
+        let mut csv = String::from("题型,题干,答案,解析,出处,知识点\n");
+        for n in 0..70 {
+            let topic = format!("导入主题{part}-{n:02}{}", "长".repeat(20));
+            csv.push_str(&format!(
+                "判断,第{part}-{n}题：标准日是10月14日。,对,见资料。,资料,{topic}\n"
+            ));
+        }
+        let preview = upload(
+            &service,
+            ADMIN,
+            &format!("topics{part}.csv"),
+            csv.as_bytes(),
+            &mut rng,
+        );
+        let [Response::ImportPreview { token, .. }] = preview.as_slice() else {
+            panic!("{preview:?}")
+        };
+        service
+            .handle(ADMIN, Request::ConfirmImport(*token), NOW, &mut rng)
+            .unwrap();
+    }
+    let topics = service.content().bank.topics().len();
+    assert!(topics > 140, "{topics} topics");
+    for page in [0, 5, 1000] {
+        let turn = service
+            .handle(EMPLOYEE, Request::Topics { page }, NOW, &mut rng)
+            .unwrap();
+        let out = render::turn(&turn, &service.content(), Origin::Typed);
+        let message = &out.messages[0];
+        let buttons: Vec<_> = message.buttons.iter().flatten().collect();
+        assert!(
+            buttons.len() <= 14,
+            "page {page}: {} buttons",
+            buttons.len()
+        );
+        assert!(message.text.encode_utf16().count() <= 4096);
+        let nav: Vec<_> = buttons
+            .iter()
+            .filter(|b| matches!(b.action, Action::TopicsPage(_)))
+            .collect();
+        assert!(!nav.is_empty(), "page {page} can move on");
+        assert!(
+            buttons.iter().all(|b| b.label.chars().count() <= 25),
+            "labels are capped"
+        );
+    }
+}
