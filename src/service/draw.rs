@@ -20,7 +20,9 @@ pub enum DrawRefusal {
     /// `run` or `verify` without a commitment.
     NotCommitted,
     /// `run` before the window closed (unix seconds of the close).
-    NotClosed { ends: i64 },
+    NotClosed {
+        ends: i64,
+    },
     /// `verify` before `run`.
     NotRun,
     /// The seed is not 64 hex digits.

@@ -422,7 +422,9 @@ impl Service {
                 return Ok(effects);
             }
             Request::Report(id) => {
-                effects.responses.push(self.report(&content, user.id, id.as_deref())?);
+                effects
+                    .responses
+                    .push(self.report(&content, user.id, id.as_deref())?);
                 return Ok(effects);
             }
             Request::Verify(code) => {

@@ -166,7 +166,10 @@ impl CampaignBook {
             (t("活动编号", "Campaign"), Cell::Text(r.campaign.clone())),
             (t("活动名称", "Title"), Cell::Text(r.title.clone())),
             (t("版本", "Version"), Cell::Number(f64::from(r.version))),
-            (t("及格线", "Pass mark"), Cell::Number(f64::from(r.pass_mark))),
+            (
+                t("及格线", "Pass mark"),
+                Cell::Number(f64::from(r.pass_mark)),
+            ),
             (
                 t("参与人数", "Participants"),
                 Cell::Number(r.participants as f64),
@@ -193,11 +196,9 @@ impl CampaignBook {
         let rows = metrics.len().max(self.days.len());
         let overview_rows: Vec<Vec<Cell>> = (0..rows)
             .map(|i| {
-                let (label, value) = metrics
-                    .get(i)
-                    .map_or((Cell::Empty, Cell::Empty), |(l, v)| {
-                        (Cell::Text(l.clone()), v.clone())
-                    });
+                let (label, value) = metrics.get(i).map_or((Cell::Empty, Cell::Empty), |(l, v)| {
+                    (Cell::Text(l.clone()), v.clone())
+                });
                 let (day, people, attempts) = self.days.get(i).map_or(
                     (Cell::Empty, Cell::Empty, Cell::Empty),
                     |(d, p, a)| {

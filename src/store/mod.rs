@@ -419,9 +419,11 @@ impl Store {
         if stored.result.is_some() {
             return Ok(stored);
         }
-        let swapped =
-            self.draws
-                .compare_and_swap(draw.campaign.as_bytes(), Some(current), Some(encode(draw)))?;
+        let swapped = self.draws.compare_and_swap(
+            draw.campaign.as_bytes(),
+            Some(current),
+            Some(encode(draw)),
+        )?;
         self.db.flush()?;
         match swapped {
             Ok(()) => Ok(draw.clone()),

@@ -54,7 +54,9 @@ pub(super) fn verify_unknown(code: &str, lang: Lang) -> Message {
              and no 0/O or 1/I) and try again."
         )
     } else {
-        format!("❌ 没有验证码为「{code}」的参赛证明。请核对（验证码共 10 位，不含 0/O、1/I）后重试。")
+        format!(
+            "❌ 没有验证码为「{code}」的参赛证明。请核对（验证码共 10 位，不含 0/O、1/I）后重试。"
+        )
     })
 }
 
@@ -110,7 +112,10 @@ pub(super) fn campaign_report(book: &CampaignBook, lang: Lang) -> Vec<Message> {
     }
     if !book.winners.is_empty() {
         text.push_str(&if en {
-            format!("\nPrize draw: {} winner(s), listed in the workbook", book.winners.len())
+            format!(
+                "\nPrize draw: {} winner(s), listed in the workbook",
+                book.winners.len()
+            )
         } else {
             format!("\n抽奖：已抽出 {} 名，名单见工作簿", book.winners.len())
         });
@@ -148,7 +153,10 @@ pub(super) fn bank_report(book: &BankBook, _content: &Content, lang: Lang) -> Ve
             book.answered, book.people
         )
     } else {
-        format!("📊 题库使用情况：共作答 {} 次，{} 人", book.answered, book.people)
+        format!(
+            "📊 题库使用情况：共作答 {} 次，{} 人",
+            book.answered, book.people
+        )
     };
     for topic in book.topics.iter().filter(|t| t.answered > 0).take(15) {
         let name = match (&topic.topic_en, en) {
