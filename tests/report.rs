@@ -698,3 +698,54 @@ fn report_is_for_admins_and_sends_a_summary_a_chart_and_the_workbook() {
     let correct = on_topic.iter().filter(|a| a.correct).count();
     assert_eq!(cell_f64(range.get_value((row, 2))), Some(correct as f64));
 }
+
+#[test]
+fn progress_and_bank_csv_exports_are_formula_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut user = stdquiz::engine::UserRecord::new(7, STARTS);
+        user.name = Some("=1+1".into());
+        store.commit(&stdquiz::store::Commit::user(&user)).unwrap();
+        let csv = stdquiz::export::progress(&store, true).unwrap();
+        assert!(csv.contains(",'=1+1,"), "{csv}");
+        let json = stdquiz::export::progress(&store, false).unwrap();
+        assert!(
+            json.contains("\"=1+1\""),
+            "JSON keeps the name as it is: {json}"
+        );
+    }
+
+    // The bank: a prompt and an option that look like formulas are guarded in CSV, stay
+    // plain strings in XLSX, and import back unchanged.
+    let paths = stdquiz::cli::Paths {
+        data: dir.path().to_path_buf(),
+        questions: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("questions"),
+    };
+    let mut sets = stdquiz::export::served_sets(&paths).unwrap();
+    sets.truncate(1);
+    let record = &mut sets[0].questions[0];
+    record.prompt = Some("=1+1 等于几？".into());
+    let csv = stdquiz::bank::formats::write_sets_csv(&sets).unwrap();
+    let text = String::from_utf8(csv.clone()).unwrap();
+    assert!(text.contains("'=1+1 等于几？"), "{text}");
+    let parsed =
+        stdquiz::bank::formats::parse_bytes("bank.csv", stdquiz::bank::formats::Format::Csv, &csv)
+            .unwrap();
+    let back = match parsed.content {
+        stdquiz::bank::formats::Content::Set(set) => set,
+        stdquiz::bank::formats::Content::Sets(sets) => sets.into_iter().next().unwrap().0,
+        _ => panic!("not a set"),
+    };
+    assert_eq!(back.questions[0].prompt.as_deref(), Some("=1+1 等于几？"));
+
+    let xlsx = stdquiz::bank::formats::write_sets_xlsx(&sets).unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    let name = workbook.sheet_names()[0].clone();
+    let formulas = workbook.worksheet_formula(&name).unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    let range = workbook.worksheet_range(&name).unwrap();
+    assert!(range
+        .used_cells()
+        .any(|(_, _, cell)| cell == &Data::String("=1+1 等于几？".into())));
+}
