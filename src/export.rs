@@ -1,4 +1,6 @@
 //! Exports for organizers and admins: progress per user, unanswered questions, the bank.
+//! In CSV, text from people or imported files that could run as a formula (`=`, `+`,
+//! `-`, `@`, tab, CR first) is written with a leading `'` ([`csv_safe`]).
 
 use std::path::Path;
 
@@ -6,6 +8,7 @@ use serde::Serialize;
 
 use crate::bank::SetFile;
 use crate::cli::{BankFormat, Paths};
+use crate::results::workbook::csv_safe;
 use crate::service::load_content;
 use crate::store::{Store, StoreError};
 
@@ -84,14 +87,14 @@ pub fn progress(store: &Store, csv: bool) -> Result<String, String> {
     .map(|s| s.to_string())
     .collect();
     for t in &topics {
-        header.push(format!("{t} answered"));
-        header.push(format!("{t} correct"));
+        header.push(csv_safe(&format!("{t} answered")).into_owned());
+        header.push(csv_safe(&format!("{t} correct")).into_owned());
     }
     writer.write_record(&header).map_err(|e| e.to_string())?;
     for r in &rows {
         let mut record = vec![
             r.user_id.to_string(),
-            r.name.clone().unwrap_or_default(),
+            csv_safe(r.name.as_deref().unwrap_or_default()).into_owned(),
             r.answered.to_string(),
             r.correct.to_string(),
             r.accuracy.to_string(),
@@ -112,7 +115,7 @@ pub fn progress(store: &Store, csv: bool) -> Result<String, String> {
     String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct UnansweredRow {
     question: String,
     count: u32,
@@ -139,7 +142,12 @@ pub fn unanswered(store: &Store, csv: bool) -> Result<String, String> {
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in &rows {
-        writer.serialize(row).map_err(|e| e.to_string())?;
+        // What people typed is text, never a formula.
+        let row = UnansweredRow {
+            question: csv_safe(&row.question).into_owned(),
+            ..row.clone()
+        };
+        writer.serialize(&row).map_err(|e| e.to_string())?;
     }
     String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }

@@ -47,6 +47,7 @@ fn users_and_answers_survive_a_reopen() {
                 answers: &answers,
                 unanswered: &unanswered,
                 attempts: &[attempt(42, 1), attempt(42, 2), attempt(7, 1)],
+                certificates: &[],
                 now: 1000,
             })
             .unwrap();

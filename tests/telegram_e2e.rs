@@ -1193,3 +1193,129 @@ async fn a_campaign_from_upload_to_poster() {
     bot.stop().await;
     api.assert_calls_match_spec();
 }
+
+/// `/report ID` over the fake Bot API while the bot runs: a summary, the participation
+/// chart (sendPhoto) and the workbook (sendDocument); a pass brings a certificate whose
+/// code `/verify` confirms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_and_verify_while_the_bot_runs() {
+    use calamine::Reader;
+    init_logs();
+    let api = FakeBotApi::start().await;
+    let fixture = fixture();
+    const ADMIN: i64 = 3003;
+    let bot = start(&api, &fixture, vec![ADMIN], false).await;
+    let now = chrono::Utc::now().timestamp();
+    let plan = bot
+        .service
+        .plan_campaign("e2e-camp.toml", CAMPAIGN)
+        .unwrap()
+        .unwrap();
+    bot.service
+        .save_campaign(plan.campaign, "test", now)
+        .unwrap();
+    let list = "单位名称,职工人数\n上海甲公司,8\n";
+    let orgs = bot
+        .service
+        .plan_orgs("orgs.csv", list.as_bytes(), &mut rand::thread_rng())
+        .unwrap()
+        .unwrap();
+    bot.service.save_orgs(&orgs.merged()).unwrap();
+    let code = bot.service.orgs()[0].code.clone();
+    let mut admin = api.user(ADMIN, "zh-hans");
+    let mut alice = api.user(ALICE, "zh-hans");
+    let mut bob = api.user(BOB, "zh-hans");
+
+    alice.say(&format!("/join {code}"));
+    alice.expect("sendMessage").await;
+    alice.say("/start c-e2e-camp");
+    let card = alice.expect("sendMessage").await;
+    alice.press(&card, &card.button("▶ 开始答题"));
+    alice.expect("answerCallbackQuery").await;
+    let mut message = alice.expect("sendMessage").await;
+    for _ in 0..4 {
+        answer(&mut alice, &fixture.bank, &message, true).await;
+        message = alice.expect("sendMessage").await;
+    }
+    let result = message.text().to_string();
+    assert!(result.contains("参赛证明"), "{result}");
+    let verification = result
+        .split("验证码：")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a verification code")
+        .to_string();
+
+    bob.say(&format!("/verify {verification}"));
+    let verified = bob.expect("sendMessage").await;
+    assert!(
+        verified.text().contains("真实有效") && verified.text().contains("端到端竞答"),
+        "{}",
+        verified.text()
+    );
+    bob.say("/verify 23456-789AB");
+    assert!(bob
+        .expect("sendMessage")
+        .await
+        .text()
+        .contains("没有验证码"));
+
+    alice.say("/report e2e-camp");
+    assert!(alice
+        .expect("sendMessage")
+        .await
+        .text()
+        .contains("只有管理员"));
+    admin.say("/report e2e-camp");
+    let summary = admin.expect("sendMessage").await;
+    assert!(
+        summary.text().contains("参与率 12.5%"),
+        "{}",
+        summary.text()
+    );
+    let photo = admin.expect("sendPhoto").await;
+    assert!(photo.ok(), "{}", photo.params);
+    let document = admin.expect("sendDocument").await;
+    assert!(document.ok(), "{}", document.params);
+    let uploads = api.uploads();
+    let png = uploads
+        .iter()
+        .find(|u| u.file_name == "report-e2e-camp.png")
+        .unwrap_or_else(|| {
+            panic!(
+                "the chart: {:?}",
+                uploads
+                    .iter()
+                    .map(|u| (&u.method, &u.file_name))
+                    .collect::<Vec<_>>()
+            )
+        });
+    assert!(png.bytes.starts_with(b"\x89PNG"));
+    let xlsx = uploads
+        .iter()
+        .find(|u| u.file_name == "report-e2e-camp.xlsx")
+        .expect("the workbook");
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
+    let people = workbook.worksheet_range("人员").unwrap();
+    assert_eq!(
+        people.get_value((1, 1)),
+        Some(&calamine::Data::Float(ALICE as f64))
+    );
+    assert_eq!(
+        people.get_value((1, 6)),
+        Some(&calamine::Data::Float(100.0))
+    );
+
+    // The bot still answers afterwards.
+    admin.say("/report");
+    assert!(admin
+        .expect("sendMessage")
+        .await
+        .text()
+        .contains("题库使用情况"));
+    admin.expect("sendPhoto").await;
+    admin.expect("sendDocument").await;
+    bot.stop().await;
+    api.assert_calls_match_spec();
+}

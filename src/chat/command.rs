@@ -43,6 +43,13 @@ pub fn parse_text(text: &str, bot_name: Option<&str>) -> Request {
             Some(id) => Request::Poster(id.trim_start_matches("c-").to_string()),
             None => Request::UnknownCommand("poster".into()),
         },
+        "report" | "报告" => {
+            Request::Report(arg().map(|id| id.trim_start_matches("c-").to_string()))
+        }
+        "verify" | "验证" => match arg() {
+            Some(code) => Request::Verify(code),
+            None => Request::UnknownCommand("verify".into()),
+        },
         "join" => match arg() {
             Some(code) => Request::Join(code),
             None => Request::UnknownCommand("join".into()),

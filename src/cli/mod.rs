@@ -95,6 +95,14 @@ pub enum Command {
         #[command(subcommand)]
         what: OrgWhat,
     },
+    /// Check a certificate's verification code (参赛证明)
+    Verify {
+        code: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        #[arg(long, default_value = "questions")]
+        questions: PathBuf,
+    },
     /// Write a blank import template with one example row per kind
     Template {
         #[arg(long, default_value = "xlsx")]
@@ -171,6 +179,46 @@ pub enum CampaignWhat {
         paths: Paths,
         #[arg(long, default_value = "json")]
         format: ReportFormat,
+        /// Output file (required for xlsx; json and csv go to stdout without it)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of the workbook's headers and sheet names
+        #[arg(long, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// The prize draw (抽奖): commit before the close, run after it, verify
+    Draw {
+        #[command(subcommand)]
+        what: DrawWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DrawWhat {
+    /// Store a secret seed and print its SHA-256 commitment to publish (before the close)
+    Commit {
+        id: String,
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Draw among those who passed, one entry each, and reveal the seed (after the close)
+    Run {
+        id: String,
+        #[arg(long)]
+        winners: usize,
+        /// At most this many winners per enterprise
+        #[arg(long)]
+        per_org_cap: Option<usize>,
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Recompute the winners from the published seed and the stored results
+    Verify {
+        id: String,
+        #[arg(long)]
+        seed: String,
+        #[command(flatten)]
+        paths: Paths,
     },
 }
 
@@ -196,6 +244,10 @@ pub enum OrgWhat {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
 pub enum ReportFormat {
     Json,
+    /// The workbook: 概览, 单位, 人员, 题目分析 (and 中奖名单 after the draw)
+    Xlsx,
+    /// The 人员 (people) sheet only, as UTF-8 CSV
+    Csv,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -273,6 +325,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ask { text, paths, json } => ask(&text, &paths, json),
         Command::Campaign { what } => campaign::campaign(what),
         Command::Org { what } => campaign::org(what),
+        Command::Verify {
+            code,
+            data,
+            questions,
+        } => campaign::verify(&code, &Paths { data, questions }),
         Command::Template { format, out, faq } => {
             let out = out.unwrap_or_else(|| {
                 PathBuf::from(match (format, faq) {

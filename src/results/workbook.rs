@@ -35,8 +35,8 @@ pub enum Cell {
     DateTime(NaiveDateTime),
 }
 
-/// A chart of `value_col` against `category_col` (0-based column indices) over all rows,
-/// placed to the right of the table.
+/// A chart of `value_col` against `category_col` (0-based column indices) over the rows
+/// up to the last one with a category, placed to the right of the table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChartSpec {
     pub kind: ChartKind,
@@ -127,7 +127,16 @@ pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, WorkbookError> {
                 return Err(WorkbookError::ChartColumn(col));
             }
         }
-        let last_row = sheet.rows.len() as u32;
+        // Up to the last row with a category, so a short table beside a longer one
+        // charts no blank categories.
+        let last_row = sheet
+            .rows
+            .iter()
+            .rposition(|row| !matches!(row.get(spec.category_col), None | Some(Cell::Empty)))
+            .map_or(0, |index| index as u32 + 1);
+        if last_row == 0 {
+            continue;
+        }
         let mut chart = Chart::new(match spec.kind {
             ChartKind::Bar => ChartType::Bar,
             ChartKind::Column => ChartType::Column,

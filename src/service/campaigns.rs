@@ -18,7 +18,8 @@ use crate::campaign::{
     self, Attempt, AttemptAnswer, Availability, Campaign, Join, Org, OrgImport, Participant, Report,
 };
 use crate::engine::{AttemptOver, CampaignTag, Event, Rank, UserRecord};
-use crate::store::StoredCampaign;
+use crate::results::certificate::{self as code, VerificationCode};
+use crate::store::{Certificate, StoredCampaign};
 
 /// What a campaign card shows one person.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +46,8 @@ pub struct Outcome {
     pub best: u32,
     pub rank: Option<Rank>,
     pub attempts_left: u32,
+    /// The person's 参赛证明, issued at their first pass (now or before).
+    pub certificate: Option<Certificate>,
 }
 
 /// What an organizer's import would do.
@@ -128,6 +131,7 @@ impl Service {
         user: &UserRecord,
         over: AttemptOver,
         effects: &mut Effects,
+        rng: &mut impl Rng,
     ) -> Result<(), ServiceError> {
         let attempt = Attempt {
             user_id: user.id,
@@ -166,11 +170,33 @@ impl Service {
                 position,
                 of: report.participants,
             });
+        let passed = attempt.passed(campaign.pass_mark);
+        let certificate = match self.store.certificate_of(&campaign.id, user.id)? {
+            Some(earlier) => Some(earlier),
+            None if passed => {
+                let issued = Certificate {
+                    code: new_code(rng).as_str().to_string(),
+                    user_id: user.id,
+                    name: user
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| campaign::mask_id(user.id)),
+                    campaign: campaign.id.clone(),
+                    title: campaign.title.clone(),
+                    score: attempt.score_percent(),
+                    date: over.finished_at,
+                };
+                effects.certificates.push(issued.clone());
+                Some(issued)
+            }
+            None => None,
+        };
         effects.responses.push(Response::CampaignResult(Outcome {
+            certificate,
             correct: attempt.correct(),
             total: attempt.questions.len(),
             score: attempt.score_percent(),
-            passed: attempt.passed(campaign.pass_mark),
+            passed,
             stopped: !over.finished,
             best: best_score(&mine).unwrap_or(0),
             rank,
@@ -179,6 +205,14 @@ impl Service {
         }));
         effects.attempts.push(attempt);
         Ok(())
+    }
+
+    /// The certificate a typed verification code names (`/verify CODE`, `stdquiz verify`).
+    pub fn verify(&self, typed: &str) -> Result<Option<Certificate>, ServiceError> {
+        match code::normalize(typed) {
+            Some(code) => Ok(self.store.certificate(code.as_str())?),
+            None => Ok(None),
+        }
     }
 
     /// The campaign's boards, with the viewer's own rows.
@@ -330,7 +364,7 @@ impl Service {
         self.report_for(&self.content(), id, None)
     }
 
-    fn report_for(
+    pub(super) fn report_for(
         &self,
         content: &Content,
         id: &str,
@@ -388,6 +422,16 @@ fn poster_subtitle(campaign: &Campaign) -> String {
         campaign::shanghai_time(campaign.starts),
         campaign::shanghai_time(campaign.ends)
     )
+}
+
+/// A fresh verification code. The request's RNG seeds a ChaCha20 generator: every
+/// production caller passes a CSPRNG (`thread_rng`, `StdRng::from_entropy`), so the code
+/// is unguessable; tests pass a seeded one and get reproducible codes.
+fn new_code(rng: &mut impl Rng) -> VerificationCode {
+    use rand::SeedableRng;
+    let mut seed = [0u8; 32];
+    rng.fill(&mut seed);
+    VerificationCode::generate(&mut rand_chacha::ChaCha20Rng::from_seed(seed))
 }
 
 /// The campaign attempt under way in the user's session, if it is this campaign's.

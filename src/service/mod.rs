@@ -7,6 +7,8 @@
 
 pub mod ask;
 pub mod campaigns;
+pub mod draw;
+pub mod report;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +65,10 @@ pub enum Request {
     Poster(String),
     /// An admin's `/source TEXT`: the 出处 for the pending import's questions that have none.
     SetSource(String),
+    /// An admin's `/report [ID]`: a campaign's results, or the whole bank's without an id.
+    Report(Option<String>),
+    /// `/verify CODE`: checks a certificate's verification code.
+    Verify(String),
 }
 
 /// One request as it arrives from a transport.
@@ -180,6 +186,14 @@ pub enum Response {
     OrgsImported {
         total: usize,
     },
+    /// An admin's `/report ID`: rendered as a summary, a chart and the workbook.
+    CampaignReport(Box<report::CampaignBook>),
+    /// An admin's `/report`: the whole bank's use per topic.
+    BankReport(Box<report::BankBook>),
+    /// `/verify CODE` found this certificate.
+    Verified(crate::store::Certificate),
+    /// `/verify CODE`: no certificate has this code.
+    VerifyUnknown(String),
     /// A campaign's QR poster (PNG) and the deep link it encodes.
     Poster {
         campaign: crate::campaign::Campaign,
@@ -232,6 +246,7 @@ struct Effects {
     answers: Vec<engine::AnswerLog>,
     unanswered: Vec<String>,
     attempts: Vec<Attempt>,
+    certificates: Vec<crate::store::Certificate>,
 }
 
 impl Service {
@@ -354,6 +369,7 @@ impl Service {
                 answers: &effects.answers,
                 unanswered: &unanswered,
                 attempts: &effects.attempts,
+                certificates: &effects.certificates,
                 now,
             })?;
         }
@@ -419,6 +435,19 @@ impl Service {
             }
             Request::Poster(id) => {
                 effects.responses.push(self.poster(&content, user.id, &id));
+                return Ok(effects);
+            }
+            Request::Report(id) => {
+                effects
+                    .responses
+                    .push(self.report(&content, user.id, id.as_deref())?);
+                return Ok(effects);
+            }
+            Request::Verify(code) => {
+                effects.responses.push(match self.verify(&code)? {
+                    Some(certificate) => Response::Verified(certificate),
+                    None => Response::VerifyUnknown(code),
+                });
                 return Ok(effects);
             }
             Request::ConfirmJoin(code) => {
@@ -499,7 +528,7 @@ impl Service {
                     });
                 }
                 Reply::AttemptOver(over) => {
-                    self.attempt_over(&content, user, over, &mut effects)?
+                    self.attempt_over(&content, user, over, &mut effects, rng)?
                 }
                 other => effects.responses.push(Response::Engine(other)),
             }

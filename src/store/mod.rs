@@ -11,6 +11,9 @@
 //! - `orgs`: invitation code -> [`Org`]
 //! - `attempts`: campaign id, 0, user id (BE, sign flipped), attempt number (u32 BE) ->
 //!   [`Attempt`] (finished or stopped attempts; one in progress lives in the user's session)
+//! - `certificates`: verification code (canonical, 10 characters) -> [`Certificate`], and
+//!   0, campaign id, 0, user id (BE, sign flipped) -> the code (one per person per campaign)
+//! - `draws`: campaign id -> [`StoredDraw`] (the prize draw's commitment, seed and result)
 //! - `meta`: `schema` -> version
 //!
 //! Every write that acknowledges a user action is flushed before it returns.
@@ -97,7 +100,46 @@ pub struct Commit<'a> {
     pub unanswered: &'a [(String, String)],
     /// Campaign attempts that ended with this request.
     pub attempts: &'a [Attempt],
+    /// Certificates (参赛证明) issued with this request.
+    pub certificates: &'a [Certificate],
     pub now: i64,
+}
+
+/// A 参赛证明: issued once per person per campaign, at their first pass.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Certificate {
+    /// The canonical verification code (`7KQ4MXC9PT`).
+    pub code: String,
+    pub user_id: i64,
+    pub name: String,
+    pub campaign: String,
+    pub title: String,
+    pub score: u32,
+    /// When the passing attempt ended (unix seconds).
+    pub date: i64,
+}
+
+/// A campaign's prize draw: the commitment published before the close, the secret seed
+/// (hex) behind it, and the result once drawn.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredDraw {
+    pub campaign: String,
+    pub commitment: String,
+    pub seed: String,
+    pub committed_at: i64,
+    #[serde(default)]
+    pub result: Option<DrawResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DrawResult {
+    pub winners: usize,
+    pub per_org_cap: Option<usize>,
+    pub run_at: i64,
+    /// How many were eligible.
+    pub eligible: usize,
+    /// (rank, user id, enterprise code), rank 1 drawn first.
+    pub drawn: Vec<(usize, i64, Option<String>)>,
 }
 
 impl<'a> Commit<'a> {
@@ -108,6 +150,7 @@ impl<'a> Commit<'a> {
             answers: &[],
             unanswered: &[],
             attempts: &[],
+            certificates: &[],
             now: user.last_active,
         }
     }
@@ -133,6 +176,8 @@ pub struct Store {
     campaigns: sled::Tree,
     orgs: sled::Tree,
     attempts: sled::Tree,
+    certificates: sled::Tree,
+    draws: sled::Tree,
     path: PathBuf,
 }
 
@@ -165,6 +210,8 @@ impl Store {
             campaigns: db.open_tree("campaigns")?,
             orgs: db.open_tree("orgs")?,
             attempts: db.open_tree("attempts")?,
+            certificates: db.open_tree("certificates")?,
+            draws: db.open_tree("draws")?,
             db,
             path: dir.to_path_buf(),
         })
@@ -192,12 +239,33 @@ impl Store {
             .iter()
             .map(|a| (attempt_key(&a.campaign, a.user_id, a.number), encode(a)))
             .collect();
-        let trees = (&self.users, &self.answers, &self.unanswered, &self.attempts);
+        let certificates: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = commit
+            .certificates
+            .iter()
+            .map(|c| {
+                let index = certificate_index_key(&c.campaign, c.user_id);
+                (c.code.as_bytes().to_vec(), encode(c), index)
+            })
+            .collect();
+        let trees = (
+            &self.users,
+            &self.answers,
+            &self.unanswered,
+            &self.attempts,
+            &self.certificates,
+        );
         let result: std::result::Result<(), TransactionError<()>> =
-            trees.transaction(|(users, log, unanswered, attempt_tree)| {
+            trees.transaction(|(users, log, unanswered, attempt_tree, certificate_tree)| {
                 users.insert(&user_key(commit.user.id), value.as_slice())?;
                 for (key, value) in &attempts {
                     attempt_tree.insert(key.as_slice(), value.as_slice())?;
+                }
+                for (code, value, index) in &certificates {
+                    // The first certificate of a person in a campaign stays theirs.
+                    if certificate_tree.get(index.as_slice())?.is_none() {
+                        certificate_tree.insert(code.as_slice(), value.as_slice())?;
+                        certificate_tree.insert(index.as_slice(), code.as_slice())?;
+                    }
                 }
                 for entry in &logged {
                     let seq = log.generate_id()?;
@@ -296,6 +364,71 @@ impl Store {
             .values()
             .map(|v| decode("attempts", &v?))
             .collect()
+    }
+
+    /// The certificate with this canonical code.
+    pub fn certificate(&self, code: &str) -> Result<Option<Certificate>> {
+        if code.is_empty() || code.as_bytes()[0] == 0 {
+            return Ok(None);
+        }
+        self.certificates
+            .get(code.as_bytes())?
+            .map(|v| decode("certificates", &v))
+            .transpose()
+    }
+
+    /// The certificate a person was issued in a campaign, if any.
+    pub fn certificate_of(&self, campaign: &str, user: i64) -> Result<Option<Certificate>> {
+        match self
+            .certificates
+            .get(certificate_index_key(campaign, user))?
+        {
+            Some(code) => self.certificate(&String::from_utf8_lossy(&code)),
+            None => Ok(None),
+        }
+    }
+
+    /// A campaign's prize draw, if one was committed.
+    pub fn draw(&self, campaign: &str) -> Result<Option<StoredDraw>> {
+        self.draws
+            .get(campaign.as_bytes())?
+            .map(|v| decode("draws", &v))
+            .transpose()
+    }
+
+    /// Stores a draw's commitment when the campaign has none yet; returns the stored one.
+    pub fn put_draw_commitment(&self, draw: &StoredDraw) -> Result<StoredDraw> {
+        let swapped = self.draws.compare_and_swap(
+            draw.campaign.as_bytes(),
+            None as Option<&[u8]>,
+            Some(encode(draw)),
+        )?;
+        self.db.flush()?;
+        match swapped {
+            Ok(()) => Ok(draw.clone()),
+            Err(_) => Ok(self.draw(&draw.campaign)?.unwrap_or_else(|| draw.clone())),
+        }
+    }
+
+    /// Records a draw's result once; returns the stored draw (the earlier result if any).
+    pub fn put_draw_result(&self, draw: &StoredDraw) -> Result<StoredDraw> {
+        let Some(current) = self.draws.get(draw.campaign.as_bytes())? else {
+            return Ok(draw.clone());
+        };
+        let stored: StoredDraw = decode("draws", &current)?;
+        if stored.result.is_some() {
+            return Ok(stored);
+        }
+        let swapped = self.draws.compare_and_swap(
+            draw.campaign.as_bytes(),
+            Some(current),
+            Some(encode(draw)),
+        )?;
+        self.db.flush()?;
+        match swapped {
+            Ok(()) => Ok(draw.clone()),
+            Err(_) => Ok(self.draw(&draw.campaign)?.unwrap_or_else(|| draw.clone())),
+        }
     }
 
     /// Every user record, in id order.
@@ -444,6 +577,14 @@ fn attempt_key(campaign: &str, user: i64, number: u32) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&user_key(user));
     key.extend_from_slice(&number.to_be_bytes());
+    key
+}
+
+fn certificate_index_key(campaign: &str, user: i64) -> Vec<u8> {
+    let mut key = vec![0];
+    key.extend_from_slice(campaign.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&user_key(user));
     key
 }
 

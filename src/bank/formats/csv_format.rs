@@ -4,6 +4,7 @@ use super::table::{self, Row};
 use super::ParsedFile;
 use crate::bank::limits::{self, LimitError};
 use crate::bank::record::Problem;
+use crate::results::workbook::csv_safe;
 
 /// Parses decoded CSV text. The delimiter is whichever of `,`, tab and `;` the first
 /// lines use most (Excel writes tabs for "Unicode text" and `;` in some locales).
@@ -74,7 +75,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
         }
         rows.push(Row {
             number,
-            cells: record.iter().take(width).map(str::to_string).collect(),
+            cells: record.iter().take(width).map(unguard).collect(),
         });
         breaks_in_cells += record
             .iter()
@@ -97,9 +98,19 @@ fn limit(name: &str, error: LimitError) -> Vec<Problem> {
 pub(super) fn write(rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
     let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     for row in rows {
+        let row = row.iter().map(|cell| csv_safe(cell).into_owned());
         writer.write_record(row).map_err(|e| e.to_string())?;
     }
     writer.into_inner().map_err(|e| e.to_string())
+}
+
+/// A cell as written before [`csv_safe`] guarded it: `'=1+1` reads back as `=1+1`, so an
+/// exported bank imports unchanged. (A `'` before other text is kept.)
+fn unguard(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
 }
 
 fn delimiter(text: &str) -> u8 {

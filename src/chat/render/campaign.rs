@@ -160,6 +160,9 @@ pub(super) fn result(outcome: &Outcome, lang: Lang) -> Message {
     } else {
         format!("\n剩余次数：{}", outcome.attempts_left)
     });
+    if let Some(certificate) = &outcome.certificate {
+        text.push_str(&super::report::certificate_note(certificate, lang));
+    }
     let mut row = vec![button(
         tr(lang, "🏆 排行榜", "🏆 Boards"),
         Action::CampaignTop(c.id.clone()),

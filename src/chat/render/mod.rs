@@ -12,6 +12,7 @@ mod menu;
 pub mod notice;
 mod qa;
 mod quiz;
+mod report;
 
 use super::action::Action;
 use crate::engine::{Lang, Reply};
@@ -226,6 +227,10 @@ pub fn render(response: &Response, content: &Content, lang: Lang) -> Vec<Message
             lang,
         )],
         Response::OrgsImported { total } => vec![campaign::orgs_imported(*total, lang)],
+        Response::Verified(certificate) => vec![report::verified(certificate, lang)],
+        Response::VerifyUnknown(code) => vec![report::verify_unknown(code, lang)],
+        Response::CampaignReport(book) => report::campaign_report(book, lang),
+        Response::BankReport(book) => report::bank_report(book, content, lang),
     }
 }
 
