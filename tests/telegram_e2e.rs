@@ -424,6 +424,7 @@ async fn a_whole_quiz_with_every_kind_of_question() {
             "ask",
             "join",
             "campaign",
+            "verify",
             "name",
             "lang",
             "skip",

@@ -310,7 +310,7 @@ async fn signal(which: Signal) {
 }
 
 /// The command menu: Chinese by default, English for clients set to English.
-const COMMANDS: [(&str, &str, &str); 16] = [
+const COMMANDS: [(&str, &str, &str); 17] = [
     ("start", "开始 · 介绍", "Start and introduction"),
     ("help", "全部命令", "All commands"),
     (
@@ -342,6 +342,11 @@ const COMMANDS: [(&str, &str, &str); 16] = [
         "campaign",
         "竞答活动：/campaign 活动编号",
         "A campaign: /campaign ID",
+    ),
+    (
+        "verify",
+        "核验参赛证明：/verify 验证码",
+        "Check a certificate: /verify CODE",
     ),
     ("name", "设置排行榜昵称", "Set your leaderboard name"),
     ("lang", "切换语言 zh|en", "Language zh|en"),

@@ -42,6 +42,7 @@ pub(super) fn help(lang: Lang) -> Message {
          /review 错题本复习\n/stats 我的成绩\n/top 排行榜\n/name 昵称 设置排行榜显示名\n\
          /ask 问题 智慧问答（也可直接发送问题）\n/skip 跳过本题  /stop 结束答题\n\
          /join 邀请码 加入所在单位  /campaign 活动编号 参加竞答活动\n\
+         /verify 验证码 核验参赛证明\n\
          /lang zh|en 切换语言\n\n\
          作答：单选、判断点按钮；多选点选后按“提交”；也可直接输入字母（如 B 或 ACD）、对/错，\
          填空题直接输入答案。",
@@ -53,6 +54,7 @@ pub(super) fn help(lang: Lang) -> Message {
          /ask QUESTION ask about standardization (or just type it)\n\
          /skip skip a question  /stop end the quiz\n\
          /join CODE join your enterprise  /campaign ID take part in a campaign\n\
+         /verify CODE check a certificate\n\
          /lang zh|en language\n\n\
          Answer with the buttons (multi-choice: toggle, then Submit), or type letters \
          (B, ACD), true/false, or the fill-in text.",
