@@ -544,7 +544,7 @@ fn read_rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>), Vec<Pr
     let zip = bytes.starts_with(b"PK\x03\x04");
     let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if !zip && !ole {
-        let text = decode_text(bytes).map_err(problem)?;
+        let text = crate::bank::formats::decode_text(bytes).map_err(problem)?;
         return Ok((file_name.to_string(), csv_rows(file_name, &text)?));
     }
     // Read within the import bounds (declared ranges, unpacked sizes, rows, cells).
@@ -567,37 +567,13 @@ fn read_rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>), Vec<Pr
     first.ok_or_else(|| problem("the workbook has no sheets".into()))
 }
 
-/// Text as Excel and Notepad save it: UTF-8 with or without BOM, UTF-16 with BOM, or
-/// else GB18030 (which covers GBK and GB2312). The same rule as the bank's CSV reader
-/// (`bank::formats::decode_text`, which is private there).
-fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
-    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
-        if had_errors {
-            return Err(format!(
-                "the file starts with a {} byte-order mark but is not valid {0}: save it again as CSV UTF-8",
-                encoding.name()
-            ));
-        }
-        return Ok(text);
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(text));
-    }
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .ok_or_else(|| {
-            "the file is neither UTF-8 nor GBK/GB18030 text: save it as \"CSV UTF-8\"".to_string()
-        })
-}
-
 /// CSV rows numbered by their line. The delimiter is whichever of `,`, tab and `;` the
 /// first lines use most.
 fn csv_rows(file_name: &str, text: &str) -> Result<Vec<Row>, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delimiter(text))
+        .delimiter(crate::bank::formats::delimiter(text))
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
@@ -650,22 +626,4 @@ fn too_many_rows(file: &str) -> Vec<Problem> {
             "more than {MAX_TABLE_ROWS} rows: at most {MAX_ORG_ROWS} enterprises in one file"
         ),
     }]
-}
-
-fn delimiter(text: &str) -> u8 {
-    let head: Vec<&str> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .take(10)
-        .collect();
-    let count = |c: char| {
-        head.iter()
-            .map(|line| line.matches(c).count())
-            .sum::<usize>()
-    };
-    [b'\t', b';']
-        .into_iter()
-        .filter(|&d| count(d as char) > count(','))
-        .max_by_key(|&d| count(d as char))
-        .unwrap_or(b',')
 }

@@ -113,7 +113,8 @@ fn unguard(cell: &str) -> String {
     }
 }
 
-fn delimiter(text: &str) -> u8 {
+/// The delimiter of a CSV: whichever of tab and `;` the first lines use more than `,`, else `,`.
+pub fn delimiter(text: &str) -> u8 {
     let head: Vec<&str> = text
         .lines()
         .filter(|line| !line.trim().is_empty())

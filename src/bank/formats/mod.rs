@@ -8,6 +8,7 @@ mod table;
 mod toml_format;
 mod xlsx_format;
 
+pub use csv_format::delimiter;
 pub use table::{write_sets_csv, write_sets_xlsx, write_template};
 pub use xlsx_format::read_workbook;
 
@@ -303,7 +304,7 @@ fn judge_word(text: &str) -> bool {
 
 /// Text as Excel and Notepad save it: UTF-8 with or without BOM, UTF-16 with BOM
 /// ("Unicode text"), or else GB18030 (which covers GBK and GB2312).
-fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
         if had_errors {
