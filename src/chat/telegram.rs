@@ -37,16 +37,22 @@ use tokio::sync::watch;
 use crate::service::Service;
 use crate::store::Store;
 
+/// Telegram's overall limit for a bot, in messages per second.
+pub const DEFAULT_SEND_RATE: u32 = 30;
+
 /// How to reach Telegram and how to behave there.
 #[derive(Debug, Clone)]
 pub struct BotConfig {
     pub token: String,
     /// A self-hosted or fake Bot API server; `None` is api.telegram.org.
     pub api_url: Option<String>,
-    /// Keep sends within Telegram's published limits (teloxide's `Throttle`: one message per
-    /// second per chat, 20 per minute per chat, 30 per second overall). Only the load
-    /// benchmark turns this off, to measure the handler path itself.
+    /// Keep sends within Telegram's published limits with teloxide's `Throttle`: about one
+    /// message per second in a private chat, 20 per minute in a supergroup, and
+    /// [`BotConfig::send_rate`] per second overall. Off in the load benchmark (and with
+    /// `serve --send-rate 0`, for a self-hosted Bot API server).
     pub throttle: bool,
+    /// Messages per second overall when throttled (Telegram allows about 30).
+    pub send_rate: u32,
     /// How long one getUpdates call may wait for updates.
     pub polling_timeout: Duration,
     /// Stop on SIGINT and SIGTERM (the `serve` command). Tests stop through [`Shutdown`].
@@ -60,6 +66,7 @@ impl BotConfig {
             token: token.into(),
             api_url: None,
             throttle: true,
+            send_rate: DEFAULT_SEND_RATE,
             polling_timeout: Duration::from_secs(10),
             handle_signals: false,
         }
@@ -119,11 +126,13 @@ pub enum BotError {
 ///
 /// Configuration problems (no token, a malformed token or URL, an unusable data directory)
 /// print one line and exit with code 2.
-pub fn serve(data: &Path, questions: &Path) -> ExitCode {
-    let config = match BotConfig::from_env() {
+pub fn serve(data: &Path, questions: &Path, send_rate: u32) -> ExitCode {
+    let mut config = match BotConfig::from_env() {
         Ok(config) => config,
         Err(message) => return fail(message),
     };
+    config.throttle = send_rate > 0;
+    config.send_rate = send_rate;
     let admins = match crate::config::admins_from_env() {
         Ok(admins) => admins,
         Err(message) => return fail(message),
@@ -177,9 +186,22 @@ pub async fn run_bot(
         bot = bot.set_api_url(url);
     }
     if config.throttle {
-        dispatch(bot.throttle(Limits::default()), service, &config, shutdown).await
+        let limits = send_limits(config.send_rate);
+        dispatch(bot.throttle(limits), service, &config, shutdown).await
     } else {
         dispatch(bot, service, &config, shutdown).await
+    }
+}
+
+/// Telegram's limits for `Throttle`. Private chats allow about one message a second
+/// (teloxide's default of 20 a minute per chat is the group limit, and held a fast
+/// quiz-taker back for up to 29 s); supergroups 20 a minute; `send_rate` overall.
+fn send_limits(send_rate: u32) -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
+        messages_per_sec_overall: send_rate.max(1),
     }
 }
 
@@ -367,5 +389,22 @@ async fn set_commands<B: Api>(bot: &B) {
         .map(|(command, _, en)| BotCommand::new(*command, *en));
     if let Err(e) = bot.set_my_commands(en).language_code("en").await {
         tracing::warn!(error = %e, "setMyCommands (en) failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_chats_get_one_message_a_second_and_the_rate_is_a_setting() {
+        let limits = send_limits(DEFAULT_SEND_RATE);
+        assert_eq!(
+            (limits.messages_per_sec_chat, limits.messages_per_min_chat),
+            (1, 60)
+        );
+        assert_eq!(limits.messages_per_min_channel_or_supergroup, 20);
+        assert_eq!(limits.messages_per_sec_overall, 30);
+        assert_eq!(send_limits(100).messages_per_sec_overall, 100);
     }
 }

@@ -52,6 +52,10 @@ pub enum Command {
     Serve {
         #[command(flatten)]
         paths: Paths,
+        /// Messages per second overall (Telegram allows about 30); 0 sends without a
+        /// client-side limit, for a self-hosted Bot API server
+        #[arg(long, default_value_t = crate::chat::telegram::DEFAULT_SEND_RATE)]
+        send_rate: u32,
     },
     /// Validate question and knowledge files; report every problem as file:line
     Check {
@@ -309,7 +313,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Serve { paths } => crate::chat::telegram::serve(&paths.data, &paths.questions),
+        Command::Serve { paths, send_rate } => {
+            crate::chat::telegram::serve(&paths.data, &paths.questions, send_rate)
+        }
         Command::Check { paths } => check(if paths.is_empty() {
             vec![PathBuf::from("questions")]
         } else {
