@@ -55,3 +55,38 @@ fn a_number_picks_a_topic_button_by_its_id() {
         "{out}"
     );
 }
+
+/// An organizer's campaign in the terminal: import the definition and the enterprise list,
+/// join, open the card, start, hand in; the result comes with a board button.
+#[test]
+fn a_campaign_in_the_terminal_from_import_to_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let campaign = dir.path().join("camp.toml");
+    std::fs::write(
+        &campaign,
+        "[campaign]\nid = \"term-camp\"\ntitle = \"终端竞答\"\nstarts = \"2020-01-01 00:00\"\n\
+         ends = \"2099-12-31 23:59\"\nquestions = 3\nattempts = 2\npass_mark = 60\n",
+    )
+    .unwrap();
+    let orgs = dir.path().join("orgs.csv");
+    std::fs::write(&orgs, "单位名称,职工人数,邀请码\n上海丙公司,30,BINGCC\n").unwrap();
+    let input = format!(
+        "/import {}\n1\n/import {}\n1\n/join bingcc\n/campaign term-camp\n1\n/stop\n",
+        campaign.display(),
+        orgs.display()
+    );
+    let out = transcript(&dir.path().join("data"), input.as_bytes());
+    for expected in [
+        "竞答活动预览",
+        "竞答活动 term-camp 第 1 版已保存",
+        "单位名单预览",
+        "单位名单已保存，共 1 家",
+        "已加入「上海丙公司」",
+        "所在单位：上海丙公司",
+        "终端竞答：共 3 题",
+        "本次提前结束",
+        "剩余次数：1",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+}
