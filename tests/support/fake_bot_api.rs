@@ -745,13 +745,15 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiError>
     let limit = params["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
     let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0));
     let deadline = tokio::time::Instant::now() + timeout;
+    // Telegram confirms when the request arrives, not when it returns: a long poll left
+    // waiting by a killed bot must not confirm updates queued again later.
+    if offset > 0 {
+        shared.lock().queue.retain(|(id, ..)| *id >= offset);
+    }
     loop {
         let notified = shared.updates.notified();
         {
             let mut inner = shared.lock();
-            if offset > 0 {
-                inner.queue.retain(|(id, ..)| *id >= offset);
-            }
             let now = Instant::now();
             let mut batch = Vec::new();
             let mut first_deliveries = Vec::new();
