@@ -287,13 +287,7 @@ impl Store {
                 }
                 Ok::<(), ConflictableTransactionError<()>>(())
             });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
-        }
-        self.db.flush()?;
-        Ok(())
+        self.flushed(result)
     }
 
     /// Every stored campaign, by id.
@@ -334,13 +328,7 @@ impl Store {
             }
             Ok::<(), ConflictableTransactionError<()>>(())
         });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
-        }
-        self.db.flush()?;
-        Ok(())
+        self.flushed(result)
     }
 
     /// The recorded attempts at a campaign, by user then number.
@@ -483,13 +471,7 @@ impl Store {
                 }
                 Ok::<(), ConflictableTransactionError<()>>(())
             });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
-        }
-        self.db.flush()?;
-        Ok(())
+        self.flushed(result)
     }
 
     pub fn record_unanswered(&self, key: &str, text: &str, now: i64) -> Result<()> {
@@ -550,6 +532,17 @@ impl Store {
             }
             Err(_) => Ok(None),
         }
+    }
+
+    /// The outcome of a transaction that never aborts, flushed when it committed.
+    fn flushed(&self, result: std::result::Result<(), TransactionError<()>>) -> Result<()> {
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => unreachable!("the transaction never aborts"),
+        }
+        self.db.flush()?;
+        Ok(())
     }
 
     pub fn flush(&self) -> Result<()> {
