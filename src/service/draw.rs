@@ -43,7 +43,8 @@ impl std::fmt::Display for DrawRefusal {
             ),
             DrawRefusal::NotCommitted => write!(
                 f,
-                "尚未提交抽奖承诺 / no commitment yet: run `stdquiz campaign draw commit ID` before the close"
+                "尚未提交抽奖承诺 / no commitment yet: \
+                 run `stdquiz campaign draw commit ID` before the close"
             ),
             DrawRefusal::NotClosed { ends } => write!(
                 f,

@@ -26,7 +26,8 @@ pub(super) fn card(card: &Card, lang: Lang) -> Message {
         )
     } else {
         format!(
-            "🏁 {}\n时间：{window}\n每次 {} 题 · 可答 {} 次（取最好成绩）· {} 分及格\n剩余次数：{left}",
+            "🏁 {}\n时间：{window}\n\
+             每次 {} 题 · 可答 {} 次（取最好成绩）· {} 分及格\n剩余次数：{left}",
             c.title, c.questions, c.attempts, c.pass_mark
         )
     };
@@ -340,7 +341,10 @@ pub(super) fn join_unknown(code: &str, lang: Lang) -> Message {
              (codes have no 0/O or 1/I) and send /join CODE again."
         )
     } else {
-        format!("没有邀请码为「{code}」的单位。请向组织方核对（邀请码不含 0/O、1/I），再发送 /join 邀请码。")
+        format!(
+            "没有邀请码为「{code}」的单位。\
+             请向组织方核对（邀请码不含 0/O、1/I），再发送 /join 邀请码。"
+        )
     })
 }
 
@@ -430,7 +434,8 @@ pub(super) fn orgs_preview(
         )
     } else {
         format!(
-            "📥 单位名单预览（尚未保存）：{file_name}\n新增 {added}，修改 {changed}，未变 {unchanged}；导入后共 {total} 家"
+            "📥 单位名单预览（尚未保存）：{file_name}\n\
+             新增 {added}，修改 {changed}，未变 {unchanged}；导入后共 {total} 家"
         )
     };
     if !ignored_columns.is_empty() {

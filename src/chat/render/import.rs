@@ -61,7 +61,8 @@ pub(super) fn preview(token: u32, plan: &crate::import::ImportPlan, lang: Lang) 
     if plan.sets.iter().any(|set| set.unsourced > 0) {
         text.push_str(&tr(
             lang,
-            "\n未注明出处的题目将显示上面的默认出处；发送 /source 出处 可改为实际出处（如教材或文件名称）。",
+            "\n未注明出处的题目将显示上面的默认出处；\
+             发送 /source 出处 可改为实际出处（如教材或文件名称）。",
             "\nQuestions without a source will show the default above; send /source TEXT to name \
              the real one (a textbook, a document).",
         ));

@@ -40,7 +40,8 @@ pub(super) fn verified(certificate: &Certificate, lang: Lang) -> Message {
         )
     } else {
         format!(
-            "✅ 参赛证明 {code} 真实有效。\n姓名：{name}\n活动：{title}（{}）\n成绩：{} 分\n日期：{date}",
+            "✅ 参赛证明 {code} 真实有效。\n姓名：{name}\n\
+             活动：{title}（{}）\n成绩：{} 分\n日期：{date}",
             certificate.campaign, certificate.score
         )
     })

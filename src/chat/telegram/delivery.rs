@@ -222,7 +222,8 @@ async fn failed(service: &Arc<Service>, to: &Destination, error: RequestError) {
             mark_inactive(service, to.user_id, None).await;
         }
         e => {
-            tracing::error!(user = to.user_id, chat = to.chat.0, error = %e, "sending a reply failed")
+            let (user, chat) = (to.user_id, to.chat.0);
+            tracing::error!(user, chat, error = %e, "sending a reply failed")
         }
     }
 }
