@@ -567,21 +567,11 @@ fn read_rows(file_name: &str, bytes: &[u8]) -> Result<(String, Vec<Row>), Vec<Pr
     first.ok_or_else(|| problem("the workbook has no sheets".into()))
 }
 
-/// CSV rows numbered by their line. The delimiter is whichever of `,`, tab and `;` the
-/// first lines use most.
+/// CSV rows numbered as Excel numbers them (see `bank::formats::numbered_records`).
 fn csv_rows(file_name: &str, text: &str) -> Result<Vec<Row>, Vec<Problem>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(crate::bank::formats::delimiter(text))
-        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
-    // quoted cell stays in its row. The reader skips blank lines (a record's position is
-    // where they begin), so lines are counted here, as the bank's CSV reader does.
-    let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
-    for result in reader.records() {
-        let record = result.map_err(|e| {
+    for result in crate::bank::formats::numbered_records(text) {
+        let (number, record) = result.map_err(|e| {
             vec![Problem {
                 file: file_name.to_string(),
                 line: e.position().map(|p| p.line() as usize),
@@ -589,27 +579,10 @@ fn csv_rows(file_name: &str, text: &str) -> Result<Vec<Row>, Vec<Problem>> {
                 message: format!("unreadable CSV: {e}"),
             }]
         })?;
-        let mut start = record.position().map_or(0, |p| p.byte() as usize);
-        while text
-            .as_bytes()
-            .get(start)
-            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
-        {
-            start += 1;
-        }
-        line += text.as_bytes()[counted_to..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        counted_to = start;
         rows.push(Row {
-            number: line - breaks_in_cells,
+            number,
             cells: record.iter().map(str::to_string).collect(),
         });
-        breaks_in_cells += record
-            .iter()
-            .map(|cell| cell.matches('\n').count())
-            .sum::<usize>();
         if rows.len() > MAX_TABLE_ROWS {
             return Err(too_many_rows(file_name));
         }

@@ -10,19 +10,11 @@ use crate::results::workbook::csv_safe;
 /// lines use most (Excel writes tabs for "Unicode text" and `;` in some locales).
 pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(text))
-        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    // Excel numbers rows, not lines: a blank line is a row, but a line break inside a
-    // quoted cell stays in its row. (The reader skips blank lines, so count them here.)
-    let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
     let mut content_rows = 0;
-    for result in reader.records() {
-        let record = match result {
-            Ok(record) => record,
+    for result in numbered_records(text) {
+        let (number, record) = match result {
+            Ok(numbered) => numbered,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
                 return Err(vec![Problem {
@@ -33,20 +25,6 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
                 }]);
             }
         };
-        let mut start = record.position().map_or(0, |p| p.byte() as usize);
-        while text
-            .as_bytes()
-            .get(start)
-            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
-        {
-            start += 1;
-        }
-        line += text.as_bytes()[counted_to..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        counted_to = start;
-        let number = line - breaks_in_cells;
         let width = record
             .iter()
             .enumerate()
@@ -77,12 +55,41 @@ pub(super) fn parse(name: &str, text: &str) -> Result<ParsedFile, Vec<Problem>> 
             number,
             cells: record.iter().take(width).map(unguard).collect(),
         });
+    }
+    table::parse_rows(name, name, &rows)
+}
+
+/// CSV records with the row number Excel shows for each: a blank line is a row, but a line
+/// break inside a quoted cell stays in its row. (The csv reader skips blank lines, so they
+/// are counted here from the records' byte positions.)
+pub fn numbered_records(
+    text: &str,
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), csv::Error>> + '_ {
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(text))
+        .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    let (mut line, mut counted_to, mut breaks_in_cells) = (1, 0, 0);
+    reader.into_records().map(move |result| {
+        let record = result?;
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += bytes[counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = start;
+        let number = line - breaks_in_cells;
         breaks_in_cells += record
             .iter()
             .map(|cell| cell.matches('\n').count())
             .sum::<usize>();
-    }
-    table::parse_rows(name, name, &rows)
+        Ok((number, record))
+    })
 }
 
 fn limit(name: &str, error: LimitError) -> Vec<Problem> {

@@ -8,7 +8,7 @@ mod table;
 mod toml_format;
 mod xlsx_format;
 
-pub use csv_format::delimiter;
+pub use csv_format::{delimiter, numbered_records};
 pub use table::{write_sets_csv, write_sets_xlsx, write_template};
 pub use xlsx_format::read_workbook;
 
